@@ -171,3 +171,6 @@ func trimSpaceB(b []byte) []byte {
 	}
 	return b
 }
+
+// devPrefixes are the device identifier namespaces ESXi logs.
+var devPrefixes = [...]string{"naa.", "eui.", "t10.", "mpx.", "vml.", "sym."}
