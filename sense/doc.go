@@ -12,4 +12,3 @@
 //
 // The hot-path functions ParseStatus and Decode do not allocate.
 package sense
-
