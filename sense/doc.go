@@ -12,3 +12,5 @@
 //
 // The hot-path functions ParseStatus and Decode do not allocate.
 package sense
+
+//go:generate go run ./internal/gen/gentables -data data -out tables_gen.go
