@@ -98,7 +98,10 @@ type Buffer struct {
 	HasFRU bool
 	FRU    uint8 // field replaceable unit code (0 = none)
 
-	HasSKS bool // SKSV set
+	// Sense-key-specific field. SKS is decoded whenever the field is
+	// present (fixed bytes 15-17, or the first SKS descriptor); it is valid
+	// only when HasSKS (the SKSV bit) is set.
+	HasSKS bool
 	SKS    SenseKeySpecific
 
 	// Progress indication from the SKS field (NO SENSE / NOT READY) or from
@@ -215,10 +218,10 @@ func decodeFixed(b []byte, out Buffer) (Buffer, error) {
 		out.HasFRU = true
 		out.FRU = b[14]
 	}
-	if len(b) >= 18 && b[15]&0x80 != 0 {
-		out.HasSKS = true
+	if len(b) >= 18 {
 		out.SKS = decodeSKS(out.Key, b[15:18])
-		if out.SKS.Kind == SKSProgress {
+		out.HasSKS = b[15]&0x80 != 0
+		if out.HasSKS && out.SKS.Kind == SKSProgress {
 			out.HasProgress, out.Progress = true, out.SKS.Progress
 		}
 	}
@@ -266,9 +269,9 @@ func decodeDescriptor(b []byte, out Buffer) (Buffer, error) {
 			}
 		case 0x02:
 			// Only the first SKS descriptor counts (as in sg3_utils).
-			if !seenSKS && d[4]&0x80 != 0 {
-				out.HasSKS = true
+			if !seenSKS {
 				out.SKS = decodeSKS(out.Key, d[4:7])
+				out.HasSKS = d[4]&0x80 != 0
 			}
 			seenSKS = true
 		case 0x03:
