@@ -340,4 +340,3 @@ func TestOracleBuffers(t *testing.T) {
 	require.Zero(t, fails)
 	require.GreaterOrEqual(t, fixed+desc, 10000)
 }
-
