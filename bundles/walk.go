@@ -60,6 +60,7 @@ type walk struct {
 	total  atomic.Int64
 	stop   atomic.Bool
 	wg     sync.WaitGroup
+	after  []func() // cleanups run once the workers are done
 }
 
 // Walk streams every member of the input to fn. fn is called concurrently
@@ -95,6 +96,9 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 	close(w.jobs)
 	w.wg.Wait()
 	w.frags.close()
+	for _, f := range w.after {
+		f()
+	}
 	if cause := context.Cause(cctx); cause != nil && cause != errStop {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -576,14 +580,20 @@ func relOf(name, root string) string {
 	return strings.TrimSuffix(name, ".gz")
 }
 
-// rootOf returns the first path element when it is a folder.
+// rootOf returns the bundle root folder given the first entry: its first
+// path element, unless that is a folder found at the top of a bundle
+// (entries without a root folder).
 func rootOf(name string, isDir bool) string {
 	name = strings.TrimSuffix(name, "/")
+	first := name
 	if i := strings.IndexByte(name, '/'); i >= 0 {
-		return name[:i]
+		first = name[:i]
+	} else if !isDir {
+		return ""
 	}
-	if isDir {
-		return name
+	switch first {
+	case "var", "commands", "etc", "usr", "json", "tmp", "proc", "vmfs", "dev", "opt", "bin", "lib", "scratch", "locker", "vsantraces", "reconstruct.sh", "action.log":
+		return ""
 	}
-	return ""
+	return first
 }
