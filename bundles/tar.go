@@ -101,7 +101,7 @@ loop:
 		closeLive()
 		rel := relOf(name, root)
 		j := &job{m: Member{Bundle: b, Path: vpath, Rel: rel, Size: hdr.Size}, meta: metaOf(rel)}
-		if err := w.pumpMember(j, tr, vpath); err != nil {
+		if err := w.pumpMember(j, tr, vpath, "tar"); err != nil {
 			break loop // the tar stream is unusable after a data error
 		}
 	}

@@ -151,7 +151,7 @@ func (w *walk) walkSource() {
 		b := s.addBundle(s.base, kind)
 		rel := strings.TrimSuffix(s.base, ".gz")
 		j := &job{m: Member{Bundle: b, Path: s.base, Rel: rel, Size: s.size}, meta: metaLog}
-		w.pumpMember(j, s.br, s.base)
+		w.pumpMember(j, s.br, s.base, "read")
 	}
 }
 
@@ -211,14 +211,14 @@ func (w *walk) pump(st *stream, r io.Reader) (int64, error) {
 
 // pumpMember streams one whole member read by the walker; a read error is
 // recorded against the member and returned.
-func (w *walk) pumpMember(j *job, r io.Reader, vpath string) error {
+func (w *walk) pumpMember(j *job, r io.Reader, vpath, op string) error {
 	if !w.startStream(j) {
 		return context.Cause(w.ctx)
 	}
 	n, err := w.pump(j.st, r)
 	close(j.st.ch)
 	if err != nil && w.ctx.Err() == nil {
-		w.s.addError(&MemberError{Path: vpath, Offset: n, Op: opOf(err, "read"), Err: classify(err), Seq: j.m.Seq})
+		w.s.addError(&MemberError{Path: vpath, Offset: n, Op: opOf(err, op), Err: classify(err), Seq: j.m.Seq})
 	}
 	return err
 }

@@ -271,8 +271,8 @@ func TestFrag(t *testing.T) {
 			nil, []string{"t!" + base + ".FRAG-00000", "t!" + lb + ".FRAG-00000", "t!" + base + ".FRAG-00001", "t!" + lb + ".FRAG-00001"},
 			[]wantErr{
 				{"frag-order", ErrFragOrder, "t!" + base + ".FRAG-00001", int64(len(tp[0]))},
-				{"gzip", ErrTruncated, "t!" + lb + ".FRAG-00000", -1}, // piece 0 alone is a cut gzip stream
 				{"frag-order", ErrFragOrder, "t!" + lb + ".FRAG-00001", int64(len(p[0]))},
+				{"gzip", ErrTruncated, "t!" + lb + ".FRAG-00000", -1}, // piece 0 alone is a cut gzip stream
 			}},
 		{"duplicate", []ent{piece(base, 0, tp[0]), piece(base, 1, tp[1]), piece(base, 1, "dup"), piece(base, 2, tp[2])}, Options{},
 			map[string]string{"commands/vsi_traverse_-s.txt": strings.Join(tp, "")}, []string{"t!" + base + ".FRAG-00000"},
