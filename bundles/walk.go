@@ -55,6 +55,7 @@ type walk struct {
 	jobs   chan *job
 	free   chan []byte
 	nbuf   int
+	nalloc int // buffers allocated so far (walker only); at most nbuf
 	seq    int // walker goroutine only
 	frags  *fragStore
 	total  atomic.Int64
@@ -84,9 +85,6 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 		free:  make(chan []byte, nbuf),
 		nbuf:  nbuf,
 		frags: newFragStore(s.opts.FragSpill, s.opts.TempDir),
-	}
-	for i := 0; i < nbuf; i++ {
-		w.free <- make([]byte, chunkSize)
 	}
 	for i := 0; i < s.opts.Workers; i++ {
 		w.wg.Add(1)
@@ -187,11 +185,9 @@ func (w *walk) startStream(j *job) bool {
 func (w *walk) pump(st *stream, r io.Reader) (int64, error) {
 	var n int64
 	for {
-		var buf []byte
-		select {
-		case buf = <-w.free:
-		case <-w.ctx.Done():
-			return n, context.Cause(w.ctx)
+		buf, err := w.getBuf()
+		if err != nil {
+			return n, err
 		}
 		k, err := readFill(r, buf)
 		if k > 0 {
@@ -206,6 +202,26 @@ func (w *walk) pump(st *stream, r io.Reader) (int64, error) {
 		if err != nil {
 			return n, err
 		}
+	}
+}
+
+// getBuf takes a free buffer, allocating up to nbuf of them lazily (small
+// inputs never allocate the whole pool), then waiting for one to come back.
+func (w *walk) getBuf() ([]byte, error) {
+	select {
+	case b := <-w.free:
+		return b, nil
+	default:
+	}
+	if w.nalloc < w.nbuf {
+		w.nalloc++
+		return make([]byte, chunkSize), nil
+	}
+	select {
+	case b := <-w.free:
+		return b, nil
+	case <-w.ctx.Done():
+		return nil, context.Cause(w.ctx)
 	}
 }
 
