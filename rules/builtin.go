@@ -1,4 +1,9 @@
 package rules
 
-// goRules returns the built-in rules written in Go. The catalog owns this file.
-func goRules() []GoRule { return nil }
+// goRules returns the built-in rules written in Go, one file each
+// (rule_*.go). The declarative rules are in builtin/*.toml.
+func goRules() []GoRule {
+	return []GoRule{
+		hostdstatsRule{},
+	}
+}
