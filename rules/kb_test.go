@@ -15,8 +15,8 @@ func TestLookupKB(t *testing.T) {
 		wantNumber     string
 	}{
 		{"vmware", "1008113", true, "1008113"},
-		{"VMware", "311232", true, "1008113"}, // Broadcom article ID of the same row
-		{"vmware", "305118", true, "305118"},  // Broadcom-only row
+		{"VMware", "311232", true, "1008113"},  // Broadcom article ID of the same row
+		{"vmware", "305118", true, "305118"},   // Broadcom-only row
 		{"vmware", "1005884", true, "1005884"}, // case-cited (kb.md §0)
 		{"vmware", "2004684", false, ""},       // unverified in kb.md
 		{"vmware", "1003490", false, ""},       // unverified
