@@ -5,5 +5,10 @@ package rules
 func goRules() []GoRule {
 	return []GoRule{
 		hostdstatsRule{},
+		ramdiskFullRule{},
+		esxconfLockRule{},
+		relocateRule{},
+		hostdCrashRule{},
+		quiesceRule{},
 	}
 }
