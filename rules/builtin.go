@@ -4,6 +4,7 @@ package rules
 // (rule_*.go). The declarative rules are in builtin/*.toml.
 func goRules() []GoRule {
 	return []GoRule{
+		scsiSenseRule{},
 		hostdstatsRule{},
 		ramdiskFullRule{},
 		esxconfLockRule{},

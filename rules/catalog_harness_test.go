@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/esxdiag/esxdiag/parser"
 )
@@ -45,7 +46,7 @@ func dispatch(r GoRule, st RuleState, split bool, ms ...member) {
 			if kw < 0 && len(info.Keywords) > 0 {
 				continue
 			}
-			var hd parser.Header
+			hd := testHeader(text)
 			l := &Line{Member: mc, Num: int64(i + 1), Text: []byte(text), Header: &hd, Keyword: kw}
 			if split && i%2 == 1 {
 				other.Observe(l)
@@ -142,3 +143,15 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 }
 
 var _ = bytes.Contains
+
+// testHeader stands in for parser.ParseHeader in the harness: it reads a
+// leading ISO-8601 UTC timestamp ("2011-04-04T21:07:30.257Z") when present.
+func testHeader(text string) parser.Header {
+	var h parser.Header
+	if len(text) >= 24 && text[23] == 'Z' {
+		if t, err := time.Parse("2006-01-02T15:04:05.000Z", text[:24]); err == nil {
+			h.Time, h.HasTime = t, true
+		}
+	}
+	return h
+}

@@ -164,3 +164,5 @@ func hasAny(b []byte, lits ...string) bool {
 	}
 	return false
 }
+
+func timeFromUnix(sec int64) time.Time { return time.Unix(sec, 0) }
