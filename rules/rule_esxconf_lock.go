@@ -60,6 +60,9 @@ func (s *esxconfLockState) Observe(l *Line) {
 		return
 	}
 	key := string(lk.Holder)
+	if key == "" {
+		key = "(holder not named)"
+	}
 	pid := ""
 	if lk.PID >= 0 {
 		pid = strconv.Itoa(lk.PID)
