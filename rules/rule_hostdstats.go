@@ -42,7 +42,7 @@ func (hostdstatsRule) Info() RuleInfo {
 		Severity: SeverityCritical,
 		Kinds: []parser.Kind{parser.KindVdf, parser.KindRamdiskList, parser.KindHostd, parser.KindMessages,
 			parser.KindVmkernel, parser.KindVmkwarning, parser.KindSyslog},
-		Keywords: []string{vdfRowKeyword, visorfsRowKeyword, hostdStatsPath, noFreeMemFileData, dumpingCartel},
+		Keywords: []string{hostdstatsRamdisk, hostdStatsPath, noFreeMemFileData, dumpingCartel},
 		KB:       []string{kbHostdStatsCleanup},
 		Needs:    "vdf -h output, hostd or vmkernel log",
 		Samples: []Sample{
