@@ -36,7 +36,10 @@ const (
 
 type scsiSenseRule struct{}
 
-var scsiSenseKeywords = []string{"H:0x", "status = ", "PDL error ("}
+// scsiSenseKeywords: "H:0x" opens every ESXi 4+ status, "status = " the
+// ESX 3.5 one; " Failed:" catches the ESXi 8 NMP records that end at
+// "Failed:" with the status on the next record (formats.md §2.3).
+var scsiSenseKeywords = []string{"H:0x", "status = ", "PDL error (", " Failed:"}
 
 func (scsiSenseRule) Info() RuleInfo {
 	return RuleInfo{
@@ -80,6 +83,18 @@ type scsiGroup struct {
 type scsiSenseState struct {
 	devices map[string]map[string]*scsiGroup // device -> class ID -> group
 	lines   int                              // status lines seen (incl. successes)
+	// pending holds ESXi 8 "... to dev X on path P Failed:" records whose
+	// status follows on the next record of the same world (per worker,
+	// transient: not merged).
+	pending map[scsiPendKey]scsiPend
+}
+
+type scsiPendKey struct{ seq, world int }
+
+type scsiPend struct {
+	dev, path []byte
+	op        int
+	num       int64
 }
 
 func (s *scsiSenseState) group(dev []byte, class string) *scsiGroup {
@@ -112,21 +127,36 @@ func scsiFailed(st *sense.Status) bool {
 
 func (s *scsiSenseState) Observe(l *Line) {
 	var st sense.Status
+	world := -1
+	if l.Header != nil {
+		world = l.Header.World
+	}
 	if !sense.ParseStatus(l.Text, &st) {
+		s.remember(l, world)
 		return
 	}
 	s.lines++
+	dev, path := scsiDevice(l.Text), scsiPath(l.Text)
+	if len(dev) == 0 && world >= 0 {
+		// ESXi 8: the status record follows the "Failed:" record of its world.
+		k := scsiPendKey{l.Member.Seq, world}
+		if p, ok := s.pending[k]; ok && l.Num > p.num && l.Num-p.num <= 4 {
+			dev, path = p.dev, p.path
+			if st.Opcode < 0 {
+				st.Opcode = p.op
+			}
+			delete(s.pending, k)
+		}
+	}
 	if !scsiFailed(&st) {
 		return
 	}
 	class := sense.Classify(st)
-	dev := scsiDevice(l.Text)
 	if len(dev) == 0 {
 		dev = []byte("(device not named)")
 	}
 	g := s.group(dev, class.ID)
 	g.add(l)
-	path := scsiPath(l.Text)
 	ops := g.paths[string(path)]
 	if ops == nil {
 		ops = map[int]int{}
@@ -168,6 +198,40 @@ func (s *scsiSenseState) Merge(other RuleState) {
 			}
 		}
 	}
+}
+
+// remember keeps an ESXi 8 record that ends at "Failed:" (no status) so the
+// status record that follows on the same world can be attributed.
+func (s *scsiSenseState) remember(l *Line, world int) {
+	t := bytes.TrimRight(l.Text, " \r")
+	if world < 0 || !bytes.HasSuffix(t, []byte("Failed:")) {
+		return
+	}
+	dev := scsiDevice(t)
+	if len(dev) == 0 {
+		return
+	}
+	if s.pending == nil {
+		s.pending = map[scsiPendKey]scsiPend{}
+	}
+	if len(s.pending) > 4096 { // bound: stale entries of worlds that never logged a status
+		clear(s.pending)
+	}
+	s.pending[scsiPendKey{l.Member.Seq, world}] = scsiPend{
+		dev: append([]byte(nil), dev...), path: append([]byte(nil), scsiPath(t)...), op: cmdOpcode(t), num: l.Num,
+	}
+}
+
+// cmdOpcode returns the opcode of "Cmd 0x28 (", "Cmd(0x...) 0x28," or
+// "Command 0x28", or -1.
+func cmdOpcode(t []byte) int {
+	var st sense.Status
+	// ParseStatus reads the opcode only together with a status; give it one.
+	probe := append(append([]byte(nil), t...), " H:0x0 D:0x0 P:0x0"...)
+	if sense.ParseStatus(probe, &st) {
+		return st.Opcode
+	}
+	return -1
 }
 
 // pollingOpcodes are the health/SMART polling and VPD probe commands whose

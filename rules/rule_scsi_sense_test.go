@@ -98,3 +98,21 @@ func TestScsiSensePerDeviceAndClass(t *testing.T) {
 		}
 	}
 }
+
+func TestScsiSenseESXi8SplitRecord(t *testing.T) {
+	// ESXi 8 ends the NMP record at "Failed:" and logs the status on the next
+	// record of the same world (formats.md §2.3; the second record's exact
+	// text is inferred, only its content is documented).
+	r := scsiSenseRule{}
+	st := r.NewState()
+	mc := &MemberCtx{Path: "vmkernel.log", Kind: parser.KindVmkernel, Seq: 0}
+	hd1 := parser.Header{World: 2097843}
+	st.Observe(&Line{Member: mc, Num: 10, Header: &hd1, Text: []byte(`2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x2a (0x45b8c1b6f7c8, 2099302) to dev "naa.60a98000572d54724a34642d71325763" on path "vmhba2:C0:T1:L1" Failed:`)})
+	st.Observe(&Line{Member: mc, Num: 11, Header: &hd1, Text: []byte(`2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x29 0x0. Act:NONE. cmdId.initiator=0x4302f8a5c8f0 CmdSN 0x1b2`)})
+	h := hostFor(member{rel: "vmkernel.log", kind: parser.KindVmkernel})
+	fs, _ := st.Finish(h)
+	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Facts["class"] != "power-on-reset" {
+		t.Fatalf("findings = %+v", fs)
+	}
+	mustContain(t, "summary", fs[0].Summary, "0x2a Write(10) on path vmhba2:C0:T1:L1 ×1")
+}
