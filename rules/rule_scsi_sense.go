@@ -49,6 +49,7 @@ func (scsiSenseRule) Info() RuleInfo {
 		Keywords: scsiSenseKeywords,
 		KB:       []string{"vmware:289902", "vmware:1029039", "vmware:1030381", "vmware:2004086", "vmware:1003433", "vmware:1008113", "vmware:1005009", "vmware:318712"},
 		Needs:    "vmkernel log (var/log/messages on ESX/ESXi 4.x)",
+		Source:   "builtin:rule_scsi_sense.go",
 		Samples: []Sample{
 			{Line: `Mar 1 08:53:36 host.com vmkernel: 2:16:49:12.573 cpu3:4099)ScsiDeviceIO: 1672: Command 0x28 to device "naa.xxxxxxxxxxxxx" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.`, Match: true, Kind: parser.KindMessages},
 			{Line: `2010-10-30T02:20:55.013Z cpu14:4110)NMP: nmp_ThrottleLogForDevice:2318: Cmd 0x28 (0x412441199080) to dev "naa.60a9800064655a77524a6c4938685950" on path "vmhba2:C0:T1:L1" Failed: H:0x8 D:0x0 P:0x0 Possible sense data: 0x0 0x0 0x0.Act:EVAL`, Match: true},
