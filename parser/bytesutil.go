@@ -1,5 +1,10 @@
 package parser
 
+import (
+	"strings"
+	"unsafe"
+)
+
 // Small allocation-free helpers over byte slices. The hot paths in this
 // package use these instead of regexp or strconv so that nothing escapes.
 
@@ -97,21 +102,24 @@ func hasPrefixFoldB(b []byte, p string) bool {
 
 func equalFold(b []byte, s string) bool { return len(b) == len(s) && hasPrefixFoldB(b, s) }
 
-// index returns the first index of sub in b at or after from, or -1.
+// index returns the first index of sub in b at or after from, or -1. It
+// views b as a string without copying so that the SIMD strings.Index runs.
 func index(b []byte, sub string, from int) int {
-	if len(sub) == 0 {
-		return from
+	if from < 0 || from > len(b) {
+		return -1
 	}
-	c0 := sub[0]
-	for i := from; i+len(sub) <= len(b); i++ {
-		if b[i] != c0 {
-			continue
+	r := b[from:]
+	if len(r) == 0 {
+		if len(sub) == 0 {
+			return from
 		}
-		if string(b[i:i+len(sub)]) == sub {
-			return i
-		}
+		return -1
 	}
-	return -1
+	i := strings.Index(unsafe.String(&r[0], len(r)), sub)
+	if i < 0 {
+		return -1
+	}
+	return from + i
 }
 
 // indexFold is index with ASCII case folding.

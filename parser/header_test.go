@@ -75,6 +75,14 @@ var headerCases = []struct {
 		hdrWant{g: GrammarVpxdQuoted, t: "2025-06-04T17:06:21.349Z", level: "INFO", comp: "ServiceAccount", opid: "SvcAcctInit-5a91f2fc", cpu: -1, world: -1, proc: "vpxd", pid: 20973, pri: -1, body: "Service account"}},
 	{"vpxd lro", `2022-06-02T11:58:12.193Z info vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- BEGIN lro-846063 -- SessionManager -- vim.SessionManager.sessionIsActive -- 528e6e0c-246d-58b5-3234-278c6e0c5d0d(52c289ac-2563-48d5-8a8e-f178da022c0d)`,
 		hdrWant{g: GrammarOriginator, t: "2022-06-02T11:58:12.193Z", level: "info", comp: "vpxLro", opid: "7e1280cf", cpu: -1, world: -1, proc: "vpxd", pid: 45715, pri: -1, body: "[VpxLRO] -- BEGIN"}},
+	{"esxi8 + continuation (lnav variant)", `2022-06-02T05:34:23Z In(14)+ hostprofile[1001430319]: {'mode': 'Disabled'}`,
+		hdrWant{g: GrammarESXi8, t: "2022-06-02T05:34:23Z", level: "In", cpu: -1, world: -1, proc: "hostprofile", pid: 1001430319, pri: 14, cont: true, body: "{'mode'"}},
+	{"originator sub with parens (shape, formats.md 2.5)", `2020-05-11T22:36:11.202Z verbose hostd[1000212678] [Originator@6876 sub=VigorStatsProvider(00000083d6be5d20).GuestStats(1) opID=ec9d7fe8] Stats ok`,
+		hdrWant{g: GrammarOriginator, t: "2020-05-11T22:36:11.202Z", level: "verbose", comp: "VigorStatsProvider(00000083d6be5d20).GuestStats(1)", opid: "ec9d7fe8", cpu: -1, world: -1, proc: "hostd", pid: 1000212678, pri: -1, body: "Stats ok"}},
+	{"esxi8 host-NNNN tag (shape)", `2023-08-08T14:13:55.100Z In(14) host-12345[2099]: message`,
+		hdrWant{g: GrammarESXi8, t: "2023-08-08T14:13:55.1Z", level: "In", cpu: -1, world: -1, proc: "host-12345", pid: 2099, pri: 14, body: "message"}},
+	{"hostd 5.x with user (shape)", `2013-05-14T09:12:44.512Z [FFDB0B70 info 'TaskManager' opID=hostd-46c7 user=root] Task Created : haTask-ha-host-vim.HostSystem.enterMaintenanceMode-94`,
+		hdrWant{g: GrammarHostd5, t: "2013-05-14T09:12:44.512Z", level: "info", comp: "TaskManager", opid: "hostd-46c7", cpu: -1, world: -1, pid: -1, pri: -1, body: "Task Created"}},
 	{"continuation -->", `--> )`, hdrWant{g: GrammarContinuation, cpu: -1, world: -1, pid: -1, pri: -1, cont: true, body: ")"}},
 	{"continuation indented", "    at foo", hdrWant{g: GrammarContinuation, cpu: -1, world: -1, pid: -1, pri: -1, cont: true, body: "at foo"}},
 	{"4.x syslog vmkernel (CASE 1)", `Mar 1 08:53:36 host.com vmkernel: 2:16:49:12.573 cpu3:4099)ScsiDeviceIO: 1672: Command 0x28 to device "naa.xxxxxxxxxxxxx" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.`,
@@ -196,5 +204,20 @@ func TestParseHeaderCRLF(t *testing.T) {
 	var h Header
 	if !ParseHeader([]byte("2014-11-14T19:19:51.559Z cpu7:35233)VC: 2002: x\r\n"), refTime, &h) || string(h.Body) != "VC: 2002: x" {
 		t.Errorf("CRLF body %q", h.Body)
+	}
+}
+
+// A bundle collected on 2 January holds December lines of the year before.
+func TestSyslogYearRollover(t *testing.T) {
+	ref := time.Date(2027, 1, 2, 3, 0, 0, 0, time.UTC)
+	var h Header
+	for _, c := range []struct{ line, want string }{
+		{"Dec 31 23:59:59 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2026-12-31T23:59:59Z"},
+		{"Jan  2 02:59:00 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2027-01-02T02:59:00Z"},
+		{"Jan  3 10:00:00 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2027-01-03T10:00:00Z"},
+	} {
+		if !ParseHeader([]byte(c.line), ref, &h) || h.Time.Format(time.RFC3339) != c.want || !h.TimeInferred {
+			t.Errorf("%q: %v inferred=%v, want %s", c.line, h.Time, h.TimeInferred, c.want)
+		}
 	}
 }
