@@ -79,19 +79,37 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	e := &engine{rules: cat.sorted(), opts: opts}
+	e.plans = cat.compiled(e.rules)
+	return e, nil
+}
+
+// compiled returns the per-kind plans of the catalog (rules in ID order),
+// building them once: the prefilter construction is not free and
+// AnalyzeText/TestSamples/Analyze may run many times over one catalog.
+func (c *Catalog) compiled(rules []ruleEntry) []*plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plans != nil {
+		return c.plans
+	}
+	c.plans = buildPlans(rules)
+	return c.plans
+}
+
+func buildPlans(rules []ruleEntry) []*plan {
 	maxKind := parser.KindUnknown
 	for _, k := range parser.Kinds() {
 		maxKind = max(maxKind, k)
 	}
-	e.plans = make([]*plan, int(maxKind)+1)
+	plans := make([]*plan, int(maxKind)+1)
 	for _, k := range parser.Kinds() {
 		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages}
 		var kws []string
-		for ri := range e.rules {
-			if slices.Contains(e.rules[ri].info.Kinds, k) {
+		for ri := range rules {
+			if slices.Contains(rules[ri].info.Kinds, k) {
 				p.rules = append(p.rules, ri)
-				kws = append(kws, e.rules[ri].info.Keywords...)
-				if len(e.rules[ri].info.Keywords) == 0 {
+				kws = append(kws, rules[ri].info.Keywords...)
+				if len(rules[ri].info.Keywords) == 0 {
 					p.allLines = true
 				}
 			}
@@ -108,7 +126,7 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 			p.words = (len(p.pf.keywords()) + 63) / 64
 			for _, ri := range p.rules {
 				var rk []int
-				for _, kw := range e.rules[ri].info.Keywords {
+				for _, kw := range rules[ri].info.Keywords {
 					rk = append(rk, ids[kw])
 				}
 				p.ruleKW = append(p.ruleKW, rk)
@@ -116,9 +134,9 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		} else {
 			p.ruleKW = make([][]int, len(p.rules))
 		}
-		e.plans[k] = p
+		plans[k] = p
 	}
-	return e, nil
+	return plans
 }
 
 func (e *engine) plan(k parser.Kind) *plan {

@@ -266,20 +266,21 @@ func (p *prefilter) lineKeywords(line []byte, set []uint64) {
 // with the lowest estimated cost per newly covered keyword, until every
 // keyword contains a chosen byte.
 func greedyAnchors(kws [][]byte) []byte {
-	// Greedy weighted set cover: pick the anchor byte with the lowest
-	// cost per newly covered keyword until every keyword is covered.
+	has := make([][4]uint64, len(kws)) // bytes present in each keyword
+	for i, k := range kws {
+		for _, c := range k {
+			has[i][c>>6] |= 1 << (c & 63)
+		}
+	}
 	covered := make([]bool, len(kws))
 	var chosen []byte
 	left := len(kws)
 	for left > 0 {
 		best, bestCost := -1, 0.0
 		for b := 0; b < 256; b++ {
-			if slices.Contains(chosen, byte(b)) {
-				continue
-			}
 			gain := 0
-			for i, k := range kws {
-				if !covered[i] && bytes.IndexByte(k, byte(b)) >= 0 {
+			for i := range kws {
+				if !covered[i] && has[i][b>>6]&(1<<(b&63)) != 0 {
 					gain++
 				}
 			}
@@ -292,8 +293,8 @@ func greedyAnchors(kws [][]byte) []byte {
 			}
 		}
 		chosen = append(chosen, byte(best))
-		for i, k := range kws {
-			if !covered[i] && bytes.IndexByte(k, byte(best)) >= 0 {
+		for i := range kws {
+			if !covered[i] && has[i][best>>6]&(1<<(best&63)) != 0 {
 				covered[i] = true
 				left--
 			}
