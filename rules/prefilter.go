@@ -30,10 +30,22 @@ type prefilter struct {
 	wm     *qgramMatcher // keywords of at least wmMin bytes
 }
 
-// qgQ is the q-gram block size. Which keywords go to the sampled q-gram
-// matcher (the long ones) and which to the rare-anchor passes is decided
-// per keyword set by the cost model above (newPrefilter).
-const qgQ = 4
+// qgQ is the q-gram block size; 0 lets qgramQ choose by the shortest
+// keyword. Which keywords go to the sampled q-gram matcher (the long ones)
+// and which to the rare-anchor passes is decided per keyword set by the
+// cost model above (newPrefilter).
+const qgQ = 0
+
+// qgramQ is the block size for shortest sampled keyword m: 3-byte blocks
+// when m < 8 (stride m-2 instead of m-3; measured on the built-in vmkernel
+// set, m=6: 1.25-1.64 GB/s CPU against 1.11-1.26 with 4-byte blocks), 4-byte
+// blocks above (fewer false samples at the same stride).
+func qgramQ(m int) int {
+	if m < 8 {
+		return 3
+	}
+	return 4
+}
 
 type anchorGroup struct {
 	b      byte
@@ -62,7 +74,7 @@ func newPrefilter(keywords []string) *prefilter {
 		lens[len(k)] = true
 	}
 	for t := range lens {
-		if t < qgQ+1 {
+		if t < 5 {
 			continue
 		}
 		c := splitCost(keywords, t)
@@ -92,7 +104,7 @@ func splitCost(keywords []string, t int) float64 {
 	}
 	cost := 0.0
 	if m > 0 {
-		cost += sampleNsPerStep / float64(m-qgQ+1)
+		cost += sampleNsPerStep / float64(m-qgramQ(m)+1)
 	}
 	chosen := greedyAnchors(short)
 	for _, b := range chosen {

@@ -46,6 +46,10 @@ func newQgram(kws [][]byte, ids []int, q int) *qgramMatcher {
 	for _, k := range kws {
 		m = min(m, len(k))
 	}
+	if q <= 0 {
+		q = qgramQ(m)
+	}
+	q = max(1, min(q, m, 4)) // stride m-q+1 >= 1
 	w := &qgramMatcher{m: m, q: q, s: m - q + 1, filter: make([]uint64, 1<<qgBits/64), heads: make([]int32, 1<<qgHeadBits)}
 	w.mask = uint32(1<<(8*q)) - 1
 	if q == 4 {
