@@ -131,6 +131,9 @@ func parseFirst(text []byte, st *Status) (start, end int, ok bool) {
 
 // lineBefore returns the part of text's line that precedes position i.
 func lineBefore(text []byte, i int) []byte {
+	if bytes.IndexByte(text[:i], '\n') < 0 { // fast (vectorised) common case
+		return text[:i]
+	}
 	j := bytes.LastIndexByte(text[:i], '\n')
 	return text[j+1 : i]
 }
@@ -165,6 +168,14 @@ func space(b []byte) int {
 
 func skipSpaces(b []byte, i int) int {
 	for i < len(b) {
+		c := b[i]
+		if c == ' ' || c == '\t' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			break
+		}
 		n := space(b[i:])
 		if n == 0 {
 			break

@@ -119,3 +119,15 @@ func BenchmarkParseStatus(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParseStatusNoMatch(b *testing.B) {
+	line := []byte(`2022-06-02T03:20:05.107Z Db(167) Hostd[1001392035]: [Originator@6876 sub=AdapterServer opID=531c52d7-9d8a sid=52806149 user=vpxuser:<no user>] New request: target='vim.HostSystem:ha-host', method='retrieveInternalCapability'`)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	var st Status
+	for b.Loop() {
+		if ParseStatus(line, &st) {
+			b.Fatal("false positive")
+		}
+	}
+}
