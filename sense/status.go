@@ -477,6 +477,12 @@ func parsePDLAt(b []byte, i int, st *Status) (int, bool) {
 	return i + 1, true
 }
 
+// OpcodeIn returns the opcode of the failed command named in text
+// ("Command 0x28", "Cmd 0x28", "Cmd(0xADDR) 0x2a", "Cmd (0x2a)"; the last
+// one wins), or -1. Useful for ESXi 8 records that end at "Failed:" and
+// carry the status on the next record. It does not allocate.
+func OpcodeIn(text []byte) int { return findOpcode(text) }
+
 // findOpcode returns the opcode named by the last "Command 0xCC",
 // "Cmd 0xCC", "Cmd(0xADDR) 0xCC", "Cmd (0xCC)" or "command 0xCC" in line,
 // or -1.

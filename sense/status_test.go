@@ -131,3 +131,16 @@ func BenchmarkParseStatusNoMatch(b *testing.B) {
 		}
 	}
 }
+
+func TestOpcodeIn(t *testing.T) {
+	for in, want := range map[string]int{
+		`Cmd 0x89 (0x45a2c0d1b040, 2097617) to dev "naa.6" on path "vmhba2:C0:T1:L4" Failed:`: 0x89,
+		`Cmd(0x439e4fc3c0c0) 0x2a, CmdSN 0x8000004c`:                                          0x2a,
+		`command 0xa3 failed with status`:                                                     0xa3,
+		`Cmd (0x28) PDL error`:                                                                0x28,
+		`Command 0x28 (0x4100070e8e80) to NMP device`:                                         0x28,
+		`no command here, CmdSN 0x1`:                                                          -1,
+	} {
+		require.Equal(t, want, OpcodeIn([]byte(in)), in)
+	}
+}

@@ -224,19 +224,33 @@ func decodeText(text string, line int) []senseResult {
 	return res
 }
 
-// decodeReader decodes pasted text line by line.
+// decodeReader decodes pasted text line by line. ESXi 8 ends a
+// throttled-failure record at "Failed:" and logs the status on the next
+// record; the opcode of such a line is carried to the next status.
 func decodeReader(r io.Reader) ([]senseResult, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	var res []senseResult
-	n := 0
+	n, pending := 0, -1
 	for sc.Scan() {
 		n++
 		line := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		res = append(res, decodeText(line, n)...)
+		got := decodeText(line, n)
+		if len(got) == 0 {
+			pending = -1
+			if strings.HasSuffix(strings.TrimSpace(line), "Failed:") {
+				pending = sense.OpcodeIn([]byte(line))
+			}
+			continue
+		}
+		if pending >= 0 && got[0].Opcode == nil {
+			got[0].Opcode = codeOf(sense.Opcode(uint8(pending), -1))
+		}
+		pending = -1
+		res = append(res, got...)
 	}
 	return res, sc.Err()
 }

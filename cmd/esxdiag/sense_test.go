@@ -39,6 +39,8 @@ WARNING: SCSI: 5663: vmhba0:0:1:1 status = 40/0 0x0 0x0 0x0
 Cmd 0x28 to dev "naa.6" Failed: H:0x8 D:0x0 P:0x0 Possible sense data: 0x0 0x0 0x0.
 WARNING: NMP: nmp_PathDetermineFailure:2084: Cmd (0x2a) PDL error (0x5/0x25/0x0) - path vmhba2:C0:T0:L1 device naa.6 - triggering path failover
 … failed H:0×0 D:0×2 P:0×0 Valid sense data: 0×4 0×44 0×0
+2023-08-08T15:08:36.834Z Wa(180) vmkwarning: cpu0:263421)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45a2c0d1b040, 2097617) to dev "naa.6" on path "vmhba2:C0:T1:L4" Failed:
+2023-08-08T15:08:36.834Z Wa(180) vmkwarning: cpu0:263421)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x5 Valid sense data: 0xe 0x1d 0x0. Act:NONE
 `
 
 func TestSenseGolden(t *testing.T) {
@@ -110,7 +112,7 @@ func TestSenseJSONSchema(t *testing.T) {
 	for _, r := range doc.Results {
 		got = append(got, r.Form+":"+r.Class.ID)
 	}
-	require.Equal(t, []string{"esxi:power-on-reset", "esx35:queue-full", "esxi:host-reset", "pdl:pdl", "esxi:hardware-error"}, got)
+	require.Equal(t, []string{"esxi:power-on-reset", "esx35:queue-full", "esxi:host-reset", "pdl:pdl", "esxi:hardware-error", "esxi:ats-miscompare"}, got)
 	require.Equal(t, 3, doc.Results[1].Line)
 }
 
