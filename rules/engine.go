@@ -143,15 +143,15 @@ type fileAgg struct {
 
 // worker is the private state of one concurrent caller of the walk callback.
 type worker struct {
-	e       *engine
-	hosts   map[int]*hostAgg
-	buf     []byte
-	starts  []int
-	kwset   []uint64
-	hdr     parser.Header
-	hdr2    parser.Header
-	line    Line
-	mctx    MemberCtx
+	e      *engine
+	hosts  map[int]*hostAgg
+	buf    []byte
+	starts []int
+	kwset  []uint64
+	hdr    parser.Header
+	hdr2   parser.Header
+	line   Line
+	mctx   MemberCtx
 
 	// ESXi 8 split SCSI records: the joiner holds a "Failed:" record until
 	// its status record of the same world arrives; pend remembers their
