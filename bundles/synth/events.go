@@ -96,7 +96,11 @@ func (e *evb) mgmt(proc string, ms int64, s sev, sub, opid, body string, cont ..
 	e.b = append(e.b, '\n')
 	for _, c := range cont {
 		if e.d.gen <= ESX4 {
-			// pre-5.0 backtraces and dumps are plain lines
+			// pre-5.0 logs have no "--> " continuations: keep only backtrace
+			// frames ("[00] rip …"), written as plain lines.
+			if !isFrame(c) {
+				continue
+			}
 			e.b = append(e.b, c...)
 		} else {
 			e.b = e.d.contPrefix(e.b, ms, proc, s, tid)
@@ -112,6 +116,9 @@ func (e *evb) mgmt(proc string, ms int64, s sev, sub, opid, body string, cont ..
 		e.b = append(e.b, body...)
 		e.b = append(e.b, '\n')
 		for _, c := range cont {
+			if !isFrame(c) {
+				continue
+			}
 			e.b = e.d.syslogPrefix(e.b, ms, "Hostd", -1)
 			e.b = append(e.b, c...)
 			e.b = append(e.b, '\n')
@@ -353,3 +360,5 @@ func sortEvents(m map[string][]event) {
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].ms < evs[j].ms })
 	}
 }
+
+func isFrame(s string) bool { return len(s) > 6 && s[0] == '[' && s[3] == ']' && s[4] == ' ' }

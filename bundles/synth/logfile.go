@@ -42,7 +42,7 @@ func logSpecs(cfg *Config, d *dialect) []logSpec {
 		{kind: "vmkwarning", dir: "var/run/log/", base: "vmkwarning", ext: ".log", share: 0.03},
 		{kind: "hostd", dir: "var/run/log/", base: "hostd", ext: ".log", share: 0.32, pid: d.hostdPID},
 		{kind: "vpxa", dir: "var/run/log/", base: "vpxa", ext: ".log", share: 0.13, pid: d.vpxaPID},
-		{kind: "vobd", dir: "var/run/log/", base: "vobd", ext: ".log", share: 0.06, pid: d.vobdPID},
+		{kind: "vobd", dir: "var/run/log/", base: "vobd", ext: ".log", share: 0.06},
 	}
 	if cfg.Generation == ESXi8 {
 		for _, p := range cfg.Problems {

@@ -117,8 +117,8 @@ var vobdNoise = []wline{
 // ESX 3.5 service console syslog (var/log/messages).
 var consoleNoise = []wline{
 	wl(10, sevInfo, "sshd|1", "Accepted password for root from {ip} port {d5} ssh2"),
-	wl(10, sevInfo, "sshd(pam_unix)|1", "session opened for user root by (uid=0)"),
-	wl(10, sevInfo, "crond(pam_unix)|1", "session opened for user root by (uid=0)"),
+	wl(10, sevInfo, "sshd|1", "pam_unix(sshd:session): session opened for user root by (uid=0)"),
+	wl(10, sevInfo, "crond|1", "(root) CMD (run-parts /etc/cron.hourly)"),
 	wl(6, sevInfo, "ntpd|1", "synchronized to {ip}, stratum 3"),
 	wl(6, sevInfo, "vmware-hostd|1", "Accepted connection from {ip}"),
 	wl(4, sevInfo, "snmpd|1", "Connection from UDP: [{ip}]:{d5}"),

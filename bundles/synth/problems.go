@@ -347,7 +347,7 @@ func (e *evb) queueFull(from, to int64, w func() int, cpu func() int) {
 	n := 0
 	for ms := from; ms < to; ms += 1000 + int64(e.r.intn(3000)) {
 		st := qf
-		if n%4 == 3 {
+		if n%5 == 4 {
 			st = busy
 		}
 		if n%2 == 0 {
