@@ -56,6 +56,7 @@ type plan struct {
 	allLines bool       // some rule of the kind has no keywords
 	words    int        // bit-set words for the prefilter's keywords
 	join     bool       // vmkernel-like: hit records go through parser.ScsiJoiner
+	indent   bool       // indented lines continue the record (logs, not tables)
 }
 
 // engine is a compiled catalog.
@@ -103,7 +104,8 @@ func buildPlans(rules []ruleEntry) []*plan {
 	}
 	plans := make([]*plan, int(maxKind)+1)
 	for _, k := range parser.Kinds() {
-		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages}
+		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages,
+			indent: k != parser.KindVdf && k != parser.KindRamdiskList && k != parser.KindEsxConf}
 		var kws []string
 		for ri := range rules {
 			if slices.Contains(rules[ri].info.Kinds, k) {
@@ -379,12 +381,16 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 	return nil
 }
 
-// isContinuation reports whether line continues the previous record: a
-// "-->" line of hostd/vpxa/vpxd multi-line records (as parser.NextRecord).
-// ESXi 8 "[+]" records stay separate records: for vmkernel the ScsiJoiner
-// attaches a "[+]" status to its split "Failed:" record.
-func isContinuation(line []byte) bool {
-	return len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>'
+// isContinuation reports whether line continues the previous record, as
+// parser.NextRecord has it: a "-->" line of hostd/vpxa/vpxd multi-line
+// records, or (indent) a line indented with a space or tab that is not
+// blank. ESXi 8 "[+]" records stay separate records: for vmkernel the
+// ScsiJoiner attaches a "[+]" status to its split "Failed:" record.
+func isContinuation(line []byte, indent bool) bool {
+	if len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>' {
+		return true
+	}
+	return indent && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && len(bytes.TrimSpace(line)) > 0
 }
 
 // scanChunk runs the prefilter over one chunk (whole lines) and dispatches
@@ -444,7 +450,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		}
 		rs := s
 		// A hit on a continuation line belongs to the record it continues.
-		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs)); k++ {
+		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs), p.indent); k++ {
 			prev := bytes.LastIndexByte(chunk[:rs-1], '\n') + 1
 			if rs-prev > maxRecordBytes || prev < done {
 				break
@@ -455,7 +461,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		re := rs + len(first)
 		for k := 0; k < maxRecordLines && re+1 < len(chunk) && re-rs < maxRecordBytes; k++ {
 			next := lineAt(chunk, re+1)
-			if !isContinuation(next) {
+			if !isContinuation(next, p.indent) {
 				break
 			}
 			re += 1 + len(next)

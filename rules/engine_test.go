@@ -541,3 +541,34 @@ func TestScsiJoinerSplit(t *testing.T) {
 		t.Fatalf("flushed: %+v", r.Findings)
 	}
 }
+
+// TestIndentedContinuation: indented lines belong to the record above them
+// in logs, but not in tables (vdf rows are records of their own).
+func TestIndentedContinuation(t *testing.T) {
+	cat, err := ParseRules("i.toml", []byte(`
+[[rule]]
+id = "ind"
+severity = "info"
+title = "ind"
+kinds = ["hostd", "vdf"]
+keywords = ["needle-word"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "2024-03-07T10:00:01.000Z info hostd[1] [Originator@6876 sub=Vmsvc] head line\n" +
+		"    at frame needle-word\n" +
+		"\tat frame 2\n" +
+		"2024-03-07T10:00:02.000Z info hostd[1] [Originator@6876 sub=Vmsvc] next\n"
+	r := runFake(t, cat, []fakeMember{
+		{0, "var/log/hostd.log", []byte(text)},
+		{0, "commands/vdf_-h.txt", []byte("Ramdisk  Size\n  needle-word 1\n")},
+	}, 1, Options{})[0]
+	if len(r.Findings) != 1 || r.Findings[0].Count != 2 {
+		t.Fatalf("findings = %+v", r.Findings)
+	}
+	ev := r.Findings[0].Evidence
+	if ev[0].Line != 1 || !strings.HasSuffix(ev[0].Text, "\tat frame 2") || ev[1].Line != 2 || ev[1].Text != "  needle-word 1" {
+		t.Fatalf("evidence = %+v", ev)
+	}
+}
