@@ -151,6 +151,7 @@ func (e *engine) plan(k parser.Kind) *plan {
 // hostAgg is the private aggregate of one worker for one host bundle.
 type hostAgg struct {
 	states   []RuleState // by engine rule index; nil until a line arrives
+	failed   []string    // by engine rule index: why the rule panicked ("" = fine)
 	files    []fileAgg
 	warnings []ReadError
 }
@@ -238,7 +239,7 @@ func firstLine(b []byte) []byte {
 func (w *worker) host(b int) *hostAgg {
 	h := w.hosts[b]
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(w.e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(w.e.rules)), failed: make([]string, len(w.e.rules))}
 		w.hosts[b] = h
 	}
 	return h
@@ -534,14 +535,32 @@ func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64, hdr *parse
 				continue
 			}
 		}
+		if h.failed[ri] != "" {
+			continue
+		}
 		st := h.states[ri]
 		if st == nil {
 			st = w.e.rules[ri].newState()
 			h.states[ri] = st
 		}
 		w.line.Keyword = kw
-		st.Observe(&w.line)
+		if msg := safeObserve(st, &w.line); msg != "" {
+			h.failed[ri] = fmt.Sprintf("rule failed on %s line %d: %s", w.mctx.Path, num, msg)
+		}
 	}
+}
+
+// safeObserve shields the analysis from a rule that panics on a line: the
+// rule stops observing on this host and reports not-evaluable with the
+// reason; every other rule goes on.
+func safeObserve(st RuleState, l *Line) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	st.Observe(l)
+	return ""
 }
 
 // hostMeta is what the engine knows about a host bundle besides its lines.
@@ -612,6 +631,11 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 					dst.states[ri].Merge(st)
 				}
 			}
+			for ri, f := range h.failed {
+				if f != "" && (dst.failed[ri] == "" || f < dst.failed[ri]) {
+					dst.failed[ri] = f
+				}
+			}
 			dst.files = append(dst.files, h.files...)
 			dst.warnings = append(dst.warnings, h.warnings...)
 		}
@@ -622,7 +646,7 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 // finish turns the merged aggregate of one host into its result.
 func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(e.rules)), failed: make([]string, len(e.rules))}
 	}
 	sort.Slice(h.files, func(i, j int) bool { return h.files[i].info.Seq < h.files[j].info.Seq })
 	sort.Slice(h.warnings, func(i, j int) bool {
@@ -657,6 +681,10 @@ func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 		st := h.states[ri]
 		if st == nil {
 			st = e.rules[ri].newState()
+		}
+		if h.failed[ri] != "" {
+			r.Statuses = append(r.Statuses, RuleStatus{RuleID: info.ID, State: StateNotEvaluable, Reason: h.failed[ri]})
+			continue
 		}
 		fs, status := safeFinish(st, hc)
 		for i := range fs {

@@ -572,3 +572,32 @@ keywords = ["needle-word"]
 		t.Fatalf("evidence = %+v", ev)
 	}
 }
+
+type panicRule struct{}
+type panicState struct{}
+
+func (panicRule) Info() RuleInfo {
+	return RuleInfo{ID: "boom", Title: "boom", Kinds: []parser.Kind{parser.KindVmkernel}, Keywords: []string{"explode here"}}
+}
+func (panicRule) NewState() RuleState                      { return panicState{} }
+func (panicState) Observe(l *Line)                         { panic("index out of range") }
+func (panicState) Merge(RuleState)                         {}
+func (panicState) Finish(*HostCtx) ([]Finding, RuleStatus) { return nil, RuleStatus{} }
+
+// TestRulePanicIsolated: a rule that panics is reported not-evaluable with
+// the reason; the other rules still report.
+func TestRulePanicIsolated(t *testing.T) {
+	cat := testCatalog(t)
+	if err := cat.add(ruleEntry{info: panicRule{}.Info(), newState: panicRule{}.NewState}); err != nil {
+		t.Fatal(err)
+	}
+	text := "2024-03-07T10:15:01.000Z cpu3:2097)explode here\n" +
+		"2024-03-07T10:15:02.000Z cpu3:2097)WARNING: APD timeout on device \"naa.1\" after 140 seconds\n"
+	r := runFake(t, cat, []fakeMember{{0, "var/log/vmkernel.log", []byte(text)}}, 1, Options{})[0]
+	if s := status(r, "boom"); s.State != StateNotEvaluable || !strings.Contains(s.Reason, "line 1: index out of range") {
+		t.Fatalf("status = %+v", s)
+	}
+	if s := status(r, "apd-timeout"); s.State != StateFired {
+		t.Fatalf("apd status = %+v", s)
+	}
+}
