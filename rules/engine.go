@@ -55,6 +55,7 @@ type plan struct {
 	ruleKW   [][]int    // per entry of rules: prefilter ids of the rule's keywords in rule order (nil = every line)
 	allLines bool       // some rule of the kind has no keywords
 	words    int        // bit-set words for the prefilter's keywords
+	join     bool       // vmkernel-like: hit records go through parser.ScsiJoiner
 }
 
 // engine is a compiled catalog.
@@ -78,19 +79,37 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	e := &engine{rules: cat.sorted(), opts: opts}
+	e.plans = cat.compiled(e.rules)
+	return e, nil
+}
+
+// compiled returns the per-kind plans of the catalog (rules in ID order),
+// building them once: the prefilter construction is not free and
+// AnalyzeText/TestSamples/Analyze may run many times over one catalog.
+func (c *Catalog) compiled(rules []ruleEntry) []*plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plans != nil {
+		return c.plans
+	}
+	c.plans = buildPlans(rules)
+	return c.plans
+}
+
+func buildPlans(rules []ruleEntry) []*plan {
 	maxKind := parser.KindUnknown
 	for _, k := range parser.Kinds() {
 		maxKind = max(maxKind, k)
 	}
-	e.plans = make([]*plan, int(maxKind)+1)
+	plans := make([]*plan, int(maxKind)+1)
 	for _, k := range parser.Kinds() {
-		p := &plan{kind: k}
+		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages}
 		var kws []string
-		for ri := range e.rules {
-			if slices.Contains(e.rules[ri].info.Kinds, k) {
+		for ri := range rules {
+			if slices.Contains(rules[ri].info.Kinds, k) {
 				p.rules = append(p.rules, ri)
-				kws = append(kws, e.rules[ri].info.Keywords...)
-				if len(e.rules[ri].info.Keywords) == 0 {
+				kws = append(kws, rules[ri].info.Keywords...)
+				if len(rules[ri].info.Keywords) == 0 {
 					p.allLines = true
 				}
 			}
@@ -107,7 +126,7 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 			p.words = (len(p.pf.keywords()) + 63) / 64
 			for _, ri := range p.rules {
 				var rk []int
-				for _, kw := range e.rules[ri].info.Keywords {
+				for _, kw := range rules[ri].info.Keywords {
 					rk = append(rk, ids[kw])
 				}
 				p.ruleKW = append(p.ruleKW, rk)
@@ -115,9 +134,9 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		} else {
 			p.ruleKW = make([][]int, len(p.rules))
 		}
-		e.plans[k] = p
+		plans[k] = p
 	}
-	return e, nil
+	return plans
 }
 
 func (e *engine) plan(k parser.Kind) *plan {
@@ -142,15 +161,31 @@ type fileAgg struct {
 
 // worker is the private state of one concurrent caller of the walk callback.
 type worker struct {
-	e       *engine
-	hosts   map[int]*hostAgg
-	buf     []byte
-	starts  []int
-	kwset   []uint64
-	hdr     parser.Header
-	line    Line
-	mctx    MemberCtx
-	scanned struct{ bytes, lines int64 }
+	e      *engine
+	hosts  map[int]*hostAgg
+	buf    []byte
+	starts []int
+	kwset  []uint64
+	hdr    parser.Header
+	hdr2   parser.Header
+	line   Line
+	mctx   MemberCtx
+
+	// ESXi 8 split SCSI records: the joiner holds a "Failed:" record until
+	// its status record of the same world arrives; pend remembers their
+	// line numbers.
+	joiner  parser.ScsiJoiner
+	pend    []pendNum
+	emitFn  func(rec []byte)
+	curHost *hostAgg
+	curPlan *plan
+	curRec  []byte
+	curNum  int64
+}
+
+type pendNum struct {
+	world int
+	num   int64
 }
 
 func (e *engine) newWorker() *worker {
@@ -160,7 +195,42 @@ func (e *engine) newWorker() *worker {
 			maxWords = max(maxWords, p.words)
 		}
 	}
-	return &worker{e: e, hosts: map[int]*hostAgg{}, buf: make([]byte, chunkSize), kwset: make([]uint64, maxWords)}
+	w := &worker{e: e, hosts: map[int]*hostAgg{}, buf: make([]byte, chunkSize), kwset: make([]uint64, maxWords)}
+	w.emitFn = w.emit
+	return w
+}
+
+// emit receives records from the ScsiJoiner: the current record at once,
+// or an earlier split record (joined with its status, or flushed alone).
+func (w *worker) emit(rec []byte) {
+	if len(rec) > 0 && len(w.curRec) > 0 && &rec[0] == &w.curRec[0] {
+		w.dispatch(w.curHost, w.curPlan, rec, w.curNum, &w.hdr)
+		return
+	}
+	parser.ParseHeader(firstLine(rec), w.mctx.ref, &w.hdr2)
+	k := -1
+	for i := len(w.pend) - 1; i >= 0; i-- {
+		if w.pend[i].world == w.hdr2.World {
+			k = i
+			break
+		}
+	}
+	if k < 0 && len(w.pend) > 0 {
+		k = 0
+	}
+	num := w.curNum
+	if k >= 0 {
+		num = w.pend[k].num
+		w.pend = append(w.pend[:k], w.pend[k+1:]...)
+	}
+	w.dispatch(w.curHost, w.curPlan, rec, num, &w.hdr2)
+}
+
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
 }
 
 func (w *worker) host(b int) *hostAgg {
@@ -194,7 +264,16 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 			pc.mu.Unlock()
 		}
 	}()
-	w.mctx = MemberCtx{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Bundle: m.Bundle, Kind: fa.info.Kind, MaxEvidence: w.e.opts.MaxEvidence}
+	w.mctx = MemberCtx{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Bundle: m.Bundle, Kind: fa.info.Kind, MaxEvidence: w.e.opts.MaxEvidence, ref: ref}
+	w.pend = w.pend[:0]
+	w.joiner.Flush(func([]byte) {}) // nothing pending from another member
+	defer func() {
+		// Split records still waiting for their status are analysed alone.
+		if w.joiner.Pending() > 0 {
+			w.curRec = nil
+			w.joiner.Flush(w.emitFn)
+		}
+	}()
 	buf := w.buf
 	carry := 0
 	lineBase := m.lineBase // lines before the current chunk
@@ -301,16 +380,11 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 }
 
 // isContinuation reports whether line continues the previous record: a
-// "--> " line (hostd/vpxa/vpxd multi-line records) or an ESXi 8 "[+]" line
-// ("2022-06-02T05:34:23Z In(14)[+] proc[pid]: ...").
+// "-->" line of hostd/vpxa/vpxd multi-line records (as parser.NextRecord).
+// ESXi 8 "[+]" records stay separate records: for vmkernel the ScsiJoiner
+// attaches a "[+]" status to its split "Failed:" record.
 func isContinuation(line []byte) bool {
-	if len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>' {
-		return true
-	}
-	if i := bytes.IndexByte(line[:min(len(line), 48)], ')'); i > 0 && i+3 < len(line) && line[i+1] == '[' && line[i+2] == '+' && line[i+3] == ']' {
-		return true
-	}
-	return false
+	return len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>'
 }
 
 // scanChunk runs the prefilter over one chunk (whole lines) and dispatches
@@ -400,8 +474,29 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 				continue
 			}
 		}
-		w.dispatch(h, p, rec, num)
+		if !p.join {
+			w.dispatch(h, p, rec, num, &w.hdr)
+			continue
+		}
+		w.curHost, w.curPlan, w.curRec, w.curNum = h, p, rec, num
+		w.joiner.Feed(&w.hdr, rec, w.emitFn)
+		if splitFailed(w.hdr.Body, rec) {
+			// Held by the joiner (appended after Feed: an eviction during
+			// Feed must find only older entries).
+			w.pend = append(w.pend, pendNum{world: w.hdr.World, num: num})
+		}
+		w.curRec = nil
 	}
+}
+
+// splitFailed mirrors the joiner's test for an ESXi 8 record that ends at
+// "Failed:" (its status follows in a later record).
+func splitFailed(body, rec []byte) bool {
+	if body == nil {
+		body = rec
+	}
+	t := bytes.TrimSpace(body)
+	return bytes.HasSuffix(t, []byte("Failed:")) && bytes.Contains(t, []byte("Cmd"))
 }
 
 // lineAt returns the line starting at pos, without its newline.
@@ -412,13 +507,13 @@ func lineAt(chunk []byte, pos int) []byte {
 	return chunk[pos:]
 }
 
-func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64) {
+func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64, hdr *parser.Header) {
 	set := w.kwset[:p.words]
 	clear(set)
 	if p.pf != nil {
 		p.pf.lineKeywords(rec, set)
 	}
-	w.line = Line{Member: &w.mctx, Num: num, Text: rec, Header: &w.hdr, Keyword: -1}
+	w.line = Line{Member: &w.mctx, Num: num, Text: rec, Header: hdr, Keyword: -1}
 	for i, ri := range p.rules {
 		kw := -1
 		rk := p.ruleKW[i]
