@@ -394,7 +394,12 @@ func renderTextStatuses(tw *textWriter, sts []jsonStatus, st textStyles, W int) 
 			tw.line("  " + l)
 		}
 	}
-	if len(ne) > 0 {
+	if len(ne) > 0 && len(ne) == len(sts) {
+		// Listing every rule says nothing more than this.
+		for _, l := range wrap("No rule could be evaluated: the input holds no log or command output esxdiag knows.", W-2, "  ") {
+			tw.line("  " + l)
+		}
+	} else if len(ne) > 0 {
 		tw.line("  Not evaluable:")
 		for _, s := range ne {
 			reason := s.Reason
