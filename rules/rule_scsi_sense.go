@@ -35,10 +35,12 @@ const (
 
 type scsiSenseRule struct{}
 
-// scsiSenseKeywords: "H:0x" opens every ESXi 4+ status, "status = " the
-// ESX 3.5 one; " Failed:" catches the ESXi 8 NMP records that end at
-// "Failed:" with the status on the next record (formats.md §2.3).
-var scsiSenseKeywords = []string{"H:0x", "status = ", "PDL error (", " Failed:"}
+// scsiSenseKeywords find every status form with literals of 8+ bytes (short
+// ones cost the prefilter a pass each): "sense data:" (Valid/Possible/
+// Invalid), "failed H:0x" (ESXi 7+ lines without sense), "status H:0x"
+// (ScsiDeviceToken), " Failed:" (NMP throttle lines, ESXi 8 split records
+// joined by the engine), "status = " (ESX 3.5), "PDL error (".
+var scsiSenseKeywords = []string{"sense data:", "failed H:0x", "status H:0x", " Failed:", "status = ", "PDL error ("}
 
 func (scsiSenseRule) Info() RuleInfo {
 	return RuleInfo{
