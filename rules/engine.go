@@ -56,6 +56,7 @@ type plan struct {
 	allLines bool       // some rule of the kind has no keywords
 	words    int        // bit-set words for the prefilter's keywords
 	join     bool       // vmkernel-like: hit records go through parser.ScsiJoiner
+	indent   bool       // indented lines continue the record (logs, not tables)
 }
 
 // engine is a compiled catalog.
@@ -103,7 +104,8 @@ func buildPlans(rules []ruleEntry) []*plan {
 	}
 	plans := make([]*plan, int(maxKind)+1)
 	for _, k := range parser.Kinds() {
-		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages}
+		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages,
+			indent: k != parser.KindVdf && k != parser.KindRamdiskList && k != parser.KindEsxConf}
 		var kws []string
 		for ri := range rules {
 			if slices.Contains(rules[ri].info.Kinds, k) {
@@ -149,6 +151,7 @@ func (e *engine) plan(k parser.Kind) *plan {
 // hostAgg is the private aggregate of one worker for one host bundle.
 type hostAgg struct {
 	states   []RuleState // by engine rule index; nil until a line arrives
+	failed   []string    // by engine rule index: why the rule panicked ("" = fine)
 	files    []fileAgg
 	warnings []ReadError
 }
@@ -236,7 +239,7 @@ func firstLine(b []byte) []byte {
 func (w *worker) host(b int) *hostAgg {
 	h := w.hosts[b]
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(w.e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(w.e.rules)), failed: make([]string, len(w.e.rules))}
 		w.hosts[b] = h
 	}
 	return h
@@ -379,12 +382,16 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 	return nil
 }
 
-// isContinuation reports whether line continues the previous record: a
-// "-->" line of hostd/vpxa/vpxd multi-line records (as parser.NextRecord).
-// ESXi 8 "[+]" records stay separate records: for vmkernel the ScsiJoiner
-// attaches a "[+]" status to its split "Failed:" record.
-func isContinuation(line []byte) bool {
-	return len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>'
+// isContinuation reports whether line continues the previous record, as
+// parser.NextRecord has it: a "-->" line of hostd/vpxa/vpxd multi-line
+// records, or (indent) a line indented with a space or tab that is not
+// blank. ESXi 8 "[+]" records stay separate records: for vmkernel the
+// ScsiJoiner attaches a "[+]" status to its split "Failed:" record.
+func isContinuation(line []byte, indent bool) bool {
+	if len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>' {
+		return true
+	}
+	return indent && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && len(bytes.TrimSpace(line)) > 0
 }
 
 // scanChunk runs the prefilter over one chunk (whole lines) and dispatches
@@ -444,7 +451,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		}
 		rs := s
 		// A hit on a continuation line belongs to the record it continues.
-		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs)); k++ {
+		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs), p.indent); k++ {
 			prev := bytes.LastIndexByte(chunk[:rs-1], '\n') + 1
 			if rs-prev > maxRecordBytes || prev < done {
 				break
@@ -455,7 +462,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		re := rs + len(first)
 		for k := 0; k < maxRecordLines && re+1 < len(chunk) && re-rs < maxRecordBytes; k++ {
 			next := lineAt(chunk, re+1)
-			if !isContinuation(next) {
+			if !isContinuation(next, p.indent) {
 				break
 			}
 			re += 1 + len(next)
@@ -528,14 +535,32 @@ func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64, hdr *parse
 				continue
 			}
 		}
+		if h.failed[ri] != "" {
+			continue
+		}
 		st := h.states[ri]
 		if st == nil {
 			st = w.e.rules[ri].newState()
 			h.states[ri] = st
 		}
 		w.line.Keyword = kw
-		st.Observe(&w.line)
+		if msg := safeObserve(st, &w.line); msg != "" {
+			h.failed[ri] = fmt.Sprintf("rule failed on %s line %d: %s", w.mctx.Path, num, msg)
+		}
 	}
+}
+
+// safeObserve shields the analysis from a rule that panics on a line: the
+// rule stops observing on this host and reports not-evaluable with the
+// reason; every other rule goes on.
+func safeObserve(st RuleState, l *Line) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	st.Observe(l)
+	return ""
 }
 
 // hostMeta is what the engine knows about a host bundle besides its lines.
@@ -606,6 +631,11 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 					dst.states[ri].Merge(st)
 				}
 			}
+			for ri, f := range h.failed {
+				if f != "" && (dst.failed[ri] == "" || f < dst.failed[ri]) {
+					dst.failed[ri] = f
+				}
+			}
 			dst.files = append(dst.files, h.files...)
 			dst.warnings = append(dst.warnings, h.warnings...)
 		}
@@ -616,7 +646,7 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 // finish turns the merged aggregate of one host into its result.
 func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(e.rules)), failed: make([]string, len(e.rules))}
 	}
 	sort.Slice(h.files, func(i, j int) bool { return h.files[i].info.Seq < h.files[j].info.Seq })
 	sort.Slice(h.warnings, func(i, j int) bool {
@@ -651,6 +681,10 @@ func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 		st := h.states[ri]
 		if st == nil {
 			st = e.rules[ri].newState()
+		}
+		if h.failed[ri] != "" {
+			r.Statuses = append(r.Statuses, RuleStatus{RuleID: info.ID, State: StateNotEvaluable, Reason: h.failed[ri]})
+			continue
 		}
 		fs, status := safeFinish(st, hc)
 		for i := range fs {
