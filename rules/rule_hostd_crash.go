@@ -33,7 +33,7 @@ func (hostdCrashRule) Info() RuleInfo {
 		Severity: SeverityError,
 		Kinds: []parser.Kind{parser.KindVmkernel, parser.KindVmkwarning, parser.KindMessages, parser.KindHostd,
 			parser.KindHostdProbe, parser.KindVpxa, parser.KindSyslog},
-		Keywords: []string{dumpingCartel, "wantCoreDump", "[00] rip ", "Backtrace:", "hostd detected to be non-responsive"},
+		Keywords: []string{dumpingCartel, "wantCoreDump", "Hostd: [00] rip ", "Backtrace:", "hostd detected to be non-responsive"},
 		Needs:    "vmkernel, hostd or hostd-probe log",
 		Source:   "builtin:rule_hostd_crash.go",
 		Samples: []Sample{

@@ -35,12 +35,13 @@ const (
 
 type scsiSenseRule struct{}
 
-// scsiSenseKeywords find every status form with literals of 8+ bytes (short
-// ones cost the prefilter a pass each): "sense data:" (Valid/Possible/
+// scsiSenseKeywords find every status form with literals of 10+ bytes
+// (short ones slow the engine's prefilter): "sense data:" (Valid/Possible/
 // Invalid), "failed H:0x" (ESXi 7+ lines without sense), "status H:0x"
-// (ScsiDeviceToken), " Failed:" (NMP throttle lines, ESXi 8 split records
-// joined by the engine), "status = " (ESX 3.5), "PDL error (".
-var scsiSenseKeywords = []string{"sense data:", "failed H:0x", "status H:0x", " Failed:", "status = ", "PDL error ("}
+// (ScsiDeviceToken), "nmp_ThrottleLogForDevice" (NMP throttle lines incl.
+// the ESXi 8 records that end at "Failed:", joined by the engine with their
+// status record), " status = " (ESX 3.5), "PDL error (".
+var scsiSenseKeywords = []string{"sense data:", "failed H:0x", "status H:0x", "nmp_ThrottleLogForDevice", " status = ", "PDL error ("}
 
 func (scsiSenseRule) Info() RuleInfo {
 	return RuleInfo{
