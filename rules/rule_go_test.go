@@ -15,7 +15,7 @@ func TestEsxconfLockCase1(t *testing.T) {
 	if f.Facts["holder"] != "hostd" || f.Facts["pid"] != "1363758" || f.Count != 1 || f.Severity != SeverityWarning {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd (1363758)", "1 time")
+	mustContain(t, "summary", f.Summary, "hostd PID 1363758 (1 time)")
 	if len(f.KB) != 1 || f.KB[0].Number != "305118" {
 		t.Errorf("KB = %+v", f.KB)
 	}
@@ -32,7 +32,7 @@ func TestEsxconfLockBothFormsRepeated(t *testing.T) {
 	if f.Severity != SeverityError || f.Count != 4 || f.Facts["holder"] != "hostd-worker" || f.Facts["pid"] != "5055" || f.Facts["holders"] != "2" {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd-worker (5055) (3)", "hostd (1363758) (1)", "4 times")
+	mustContain(t, "summary", f.Summary, "hostd-worker PID 5055 (3 times)", "hostd PID 1363758 (1 time)", "4 times")
 }
 
 func TestHostdCrashCase1(t *testing.T) {
