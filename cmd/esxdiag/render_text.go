@@ -200,7 +200,9 @@ func renderTextHost(tw *textWriter, h *jsonHost, st textStyles, W int, loc *time
 		kv("Span", "no timed line", "")
 	}
 	kv("Read", fmt.Sprintf("%s files, %s, %s lines", commas(int64(h.Files)), humanBytes(h.Bytes), commas(h.Lines)), "")
-	if len(h.Unparsed) > 0 {
+	if len(h.Unparsed) == 0 {
+		kv("Unparsed", "0 lines", "")
+	} else {
 		var total int64
 		for _, u := range h.Unparsed {
 			total += u.Count
