@@ -112,6 +112,9 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 	if err != nil {
 		return usageErrorf("analyze: --until: %v", err)
 	}
+	if !since.abs.IsZero() && !until.abs.IsZero() && since.abs.After(until.abs) {
+		return usageErrorf("analyze: --since %s is after --until %s", f.since, f.until)
+	}
 	loc, err := loadZone(f.tz)
 	if err != nil {
 		return usageErrorf("analyze: --tz: %v", err)
