@@ -388,7 +388,67 @@ func writeMember(mb *member, w io.Writer) error {
 		_, err := w.Write(mb.data)
 		return err
 	}
-	return mb.lf.writeContent(w)
+	return pipeContent(mb.lf, w)
+}
+
+// pipeContent generates f in a second goroutine so line generation overlaps
+// with compression of the previous chunk; a few chunk buffers bound memory.
+func pipeContent(f *logFile, w io.Writer) error {
+	if f.size < 2*chunkSize {
+		return f.writeContent(w)
+	}
+	full := make(chan []byte, 2)
+	free := make(chan []byte, 3)
+	for i := 0; i < 3; i++ {
+		free <- make([]byte, 0, chunkSize+64<<10)
+	}
+	done := make(chan struct{})
+	genErr := make(chan error, 1)
+	go func() {
+		cw := &chanWriter{full: full, free: free, done: done}
+		err := f.writeContent(cw)
+		close(full)
+		genErr <- err
+	}()
+	var werr error
+	for b := range full {
+		if werr == nil {
+			_, werr = w.Write(b)
+			if werr != nil {
+				close(done)
+			}
+		}
+		free <- b[:0]
+	}
+	gerr := <-genErr
+	if werr != nil {
+		return werr
+	}
+	return gerr
+}
+
+var errStopped = errors.New("synth: consumer stopped")
+
+type chanWriter struct {
+	full chan<- []byte
+	free <-chan []byte
+	done <-chan struct{}
+}
+
+func (c *chanWriter) Write(p []byte) (int, error) {
+	var b []byte
+	select {
+	case b = <-c.free:
+	case <-c.done:
+		return 0, errStopped
+	}
+	b = append(b, p...)
+	select {
+	case c.full <- b:
+	case <-c.done:
+		return 0, errStopped
+	}
+	return len(p), nil
 }
 
 // logicalRel strips .gz and FRAG: the path bundles.Member.Rel reports.
