@@ -122,7 +122,7 @@ func (e *evb) hostdStats(t0 int64, w func() int, cpu func() int) {
 		ms := t0 + int64(i)*30_000 + int64(e.r.intn(900))
 		e.mgmt("hostd", ms, sevError, "Statssvc", "",
 			"Error: 'FileIO error: No space left : /var/lib/vmware/hostd/stats/hostAgentStats.idMap'; while adding stat 'ha-host'-'storagePath-read#fc.20000024ff"+
-				hex8(e.r.next())+":21000024ff"+hex8(e.r.next())+"-fc.500a0981"+hex8(e.r.next())+":500a0985"+hex8(e.r.next())+"-"+DeviceID(firstHealthy+i%numHealthy)+"'-ROLLUP_NONE (type:STATTYPE_RATE, id:"+strconv.Itoa(92000+e.r.intn(900))+")")
+				hex6(e.r.next())+":21000024ff"+hex6(e.r.next())+"-fc.500a0981"+hex6(e.r.next())+":500a0985"+hex6(e.r.next())+"-"+DeviceID(firstHealthy+i%numHealthy)+"'-ROLLUP_NONE (type:STATTYPE_RATE, id:"+strconv.Itoa(92000+e.r.intn(900))+")")
 	}
 	t1 := t0 + 30*60_000
 	for i := 0; i < 12; i++ {
@@ -145,6 +145,7 @@ func (e *evb) hostdStats(t0 int64, w func() int, cpu func() int) {
 }
 
 func hex8(v uint64) string { return string(appendHexN(nil, v, 8, false)) }
+func hex6(v uint64) string { return string(appendHexN(nil, v, 6, false)) }
 
 func backtrace(r *rng, n int) []string {
 	out := make([]string, n)
