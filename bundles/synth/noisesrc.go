@@ -76,7 +76,7 @@ func newNoiseSrc(kind string, d *dialect, seed int64, salt string) *noiseSrc {
 		}
 	case "hostd":
 		n.main = pkHostd
-		if old {
+		if d.gen <= ESXi5 { // 5.x and older use short component names ('ha-eventmgr', 'TaskManager')
 			n.main = pkHostdOld
 		}
 	case "vpxa":
@@ -199,8 +199,8 @@ func (n *noiseSrc) benignScsi(b []byte, ms int64) []byte {
 		b = append(b, " to device \"mpx.vmhba32:C0:T0:L0\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x24 0x0.\n"...)
 		return b
 	}
-	b = append(b, "ScsiDeviceIO: 3082: Cmd(0x4"...)
-	b = appendHexN(b, 0x1000000000|n.r.next()&0x0fffffffff0, 11, false)
+	b = append(b, "ScsiDeviceIO: 3082: Cmd("...)
+	b = appendAddr(b, d.gen, n.r.next())
 	b = append(b, ") 0x"...)
 	b = appendHexN(b, op, 2, false)
 	b = append(b, ", CmdSN 0x"...)

@@ -370,7 +370,11 @@ func (e *evb) thinprov(from, to int64, w func() int, cpu func() int) {
 		e.scsiIO(ms, cpu(), w(), 0x2a, dev, e.r.intn(2), st)
 	}
 	if e.d.gen >= ESXi5 {
-		e.mgmt("hostd", from+15_000, sevWarning, "Vimsvc.ha-eventmgr", "", "Event "+strconv.Itoa(10000+e.r.intn(9000))+
+		comp := "Vimsvc.ha-eventmgr"
+		if e.d.gen == ESXi5 {
+			comp = "ha-eventmgr"
+		}
+		e.mgmt("hostd", from+15_000, sevWarning, comp, "", "Event "+strconv.Itoa(10000+e.r.intn(9000))+
 			" : Message on SQL01 on "+e.d.host+" in ha-datacenter: There is no more space for virtual disk SQL01_1.vmdk. You might be able to continue this session by freeing disk space on the relevant volume, and clicking Retry. Click Cancel to terminate this session.")
 	}
 }
