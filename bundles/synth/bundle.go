@@ -335,9 +335,10 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 			if err != nil {
 				return m, err
 			}
-			if err := writeMember(mb, wr); err != nil {
+			if err := writeMember(mb, ctxWriter{ctx, wr}); err != nil {
 				return m, err
 			}
+			mb.data = nil // written: let the compressed bytes go
 			continue
 		}
 		// fragmented
@@ -370,10 +371,11 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 					return m, err
 				}
 			}
+			mb.data = nil
 			continue
 		}
 		fw := &fragWriter{s: s, rel: mb.rel, frag: cfg.FragBytes, total: mb.size, missing: missing}
-		if err := mb.lf.writeContent(fw); err != nil {
+		if err := pipeContent(mb.lf, ctxWriter{ctx, fw}); err != nil {
 			return m, err
 		}
 		if err := fw.finish(); err != nil {
@@ -679,4 +681,17 @@ func (d *dirSink) begin(name string, size int64) (io.Writer, error) {
 	}
 	d.cur = f
 	return f, nil
+}
+
+// ctxWriter stops a long member between chunks when ctx is cancelled.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
