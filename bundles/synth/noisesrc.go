@@ -162,6 +162,13 @@ func (n *noiseSrc) mgmtLine(b []byte, ms int64, proc string, l *wline) []byte {
 	if d.gen >= ESXi5 && n.r.intn(2) == 0 {
 		opid = "op"
 	}
+	// ESXi 7/8 hostd also writes records whose process field is "-"
+	// ("info -[1000212040] [Originator@6876 sub=Default] …", public-samples.txt).
+	if proc == "hostd" && d.gen >= ESXi7 && n.r.intn(64) == 0 {
+		b = d.dashPrefix(b, ms, tid)
+		b = append(b, dashBodies[n.r.intn(len(dashBodies))]...)
+		return append(b, '\n')
+	}
 	// render prefix with a placeholder-free opID: write it inline
 	if opid != "" {
 		var ob [8]byte
@@ -262,3 +269,5 @@ func (n *noiseSrc) filler(b []byte, ms int64, size int) []byte {
 	b = b[:start+size-1]
 	return append(b, '\n')
 }
+
+var dashBodies = []string{"Successfully registered SIGHUP handler", "Supported VMs 640", "Setting malloc mmap threshold to 32 k"}
