@@ -31,6 +31,7 @@ type MemberInfo struct {
 	Missing   bool   // missing-frag: this piece was left out of the archive
 	Corrupt   bool   // corrupt-gz: this .gz has flipped bytes
 	Truncated bool   // truncated: the archive ends inside this entry
+	Reversed  bool   // frag-reversed: the pieces of this file are stored last-to-first
 }
 
 // Manifest tells what a generation run wrote.
@@ -44,8 +45,9 @@ type Manifest struct {
 	Members      []MemberInfo
 	Problems     []ProblemInfo
 	Damage       []Damage
-	ContentBytes int64 // uncompressed bytes of every logical file
-	OutBytes     int64 // bytes written to the output (compressed)
+	Notes        []string // damage that could not be applied, and why
+	ContentBytes int64    // uncompressed bytes of every logical file
+	OutBytes     int64    // bytes written to the output (compressed)
 }
 
 // RootName returns the top folder name of a bundle for cfg.
@@ -233,6 +235,13 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 	// damage targets
 	corruptDone := !cfg.has(CorruptGz)
 	missingDone := !cfg.has(MissingFrag)
+	missTarget := -1
+	for i, mb := range p.members {
+		if !mb.gz && cfg.FragBytes > 0 && mb.size > 2*cfg.FragBytes {
+			missTarget = i
+			break
+		}
+	}
 	reverseDone := !cfg.has(FragReversed) || !archive
 	cutIdx := -1
 	if cfg.has(Truncated) && archive {
@@ -292,9 +301,16 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 		missing := -1
 		reverse := false
 		if pieces > 1 {
-			if !missingDone && pieces >= 3 {
+			// missing-frag: FRAG-00001 of the first plain member with ≥ 3 pieces
+			// (known up front), else of the first fragmented member; a set of
+			// two loses FRAG-00000 instead, since a lost last piece cannot be
+			// told from a complete set.
+			if !missingDone && (i == missTarget || missTarget < 0) {
 				missingDone = true
 				missing = 1
+				if pieces == 2 {
+					missing = 0
+				}
 			}
 			if !reverseDone && missing < 0 {
 				reverseDone = true
@@ -354,6 +370,7 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 			pi.Name = root + "/" + mb.rel + ".FRAG-" + pad5(k)
 			pi.Size = pieceSize(k)
 			pi.Missing = k == missing
+			pi.Reversed = reverse
 			pi.Truncated = i == cutIdx && idx == 0
 			m.Members = append(m.Members, pi)
 		}
@@ -381,6 +398,15 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 		if err := fw.finish(); err != nil {
 			return m, err
 		}
+	}
+	if !missingDone {
+		m.Notes = append(m.Notes, "missing-frag: no member is larger than FragBytes")
+	}
+	if !reverseDone {
+		m.Notes = append(m.Notes, "frag-reversed: no fragmented member left to reverse")
+	}
+	if !corruptDone {
+		m.Notes = append(m.Notes, "corrupt-gz: no nested .gz member")
 	}
 	return m, nil
 }

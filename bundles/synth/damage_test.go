@@ -341,3 +341,43 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDamageMissingFragTwoPieces: with rotation every set may have two pieces;
+// then FRAG-00000 is left out (a lost last piece would be undetectable).
+func TestDamageMissingFragTwoPieces(t *testing.T) {
+	cfg := Config{Generation: ESXi7, TargetBytes: 8 << 20, RotateBytes: 1 << 20, FragBytes: 512 << 10, Damage: []Damage{MissingFrag, FragReversed}}
+	b, m := genBundle(t, cfg)
+	es, err := readTgz(t, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing, reversed []MemberInfo
+	for _, mi := range m.Members {
+		if mi.Missing {
+			missing = append(missing, mi)
+		}
+		if mi.Reversed {
+			reversed = append(reversed, mi)
+		}
+	}
+	if len(missing) != 1 || len(m.Notes) != 0 {
+		t.Fatalf("missing %+v notes %v", missing, m.Notes)
+	}
+	mi := missing[0]
+	if mi.Pieces == 2 && mi.Piece != 0 || mi.Pieces > 2 && mi.Piece != 1 {
+		t.Errorf("left out piece %d of %d", mi.Piece, mi.Pieces)
+	}
+	for _, e := range es {
+		if e.name == mi.Name {
+			t.Errorf("%s is in the archive", mi.Name)
+		}
+	}
+	if len(reversed) < 2 || reversed[0].Piece != reversed[0].Pieces-1 || reversed[0].Rel == mi.Rel {
+		t.Errorf("reversed %+v", reversed)
+	}
+	// no fragmented member: the manifest says the damage was not applied
+	_, m2 := genBundle(t, Config{TargetBytes: 1 << 20, FragBytes: 64 << 20, Damage: []Damage{MissingFrag}})
+	if len(m2.Notes) != 1 || !strings.HasPrefix(m2.Notes[0], "missing-frag") {
+		t.Errorf("notes %v", m2.Notes)
+	}
+}

@@ -169,9 +169,12 @@ func report(w io.Writer, m *synth.Manifest, start time.Time) {
 		fmt.Fprintf(w, "  problem %-20s object=%s lines=%v\n", p.Problem, p.Object, p.Lines)
 	}
 	for _, mi := range m.Members {
-		if mi.Missing || mi.Corrupt || mi.Truncated {
-			fmt.Fprintf(w, "  damage: %s missing=%v corrupt=%v truncated=%v\n", mi.Name, mi.Missing, mi.Corrupt, mi.Truncated)
+		if mi.Missing || mi.Corrupt || mi.Truncated || mi.Reversed && mi.Piece == mi.Pieces-1 {
+			fmt.Fprintf(w, "  damage: %s missing=%v corrupt=%v truncated=%v reversed=%v\n", mi.Name, mi.Missing, mi.Corrupt, mi.Truncated, mi.Reversed)
 		}
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 }
 
