@@ -133,9 +133,12 @@ func isKnownProblem(p Problem) bool {
 }
 
 // Supported reports whether problem p can be injected for generation g. Facts that
-// did not exist on a release are not invented: vobd.log and the "performance has
-// deteriorated" warning and PDL handling start with ESXi 5, so latency and pdl need ESXi 5+;
-// ESX 3.5 gets only the SCSI-status problems it can express.
+// did not exist on a release are not invented: vobd.log, the "performance has
+// deteriorated" warning and PDL handling start with ESXi 5 (latency, pdl need 5+);
+// visorfs ramdisks, APD/dead-path NMP lines, thin provisioning sense and VDDK's
+// PrepareForAccess need ESX/ESXi 4 (hostdstats-full, apd, dead-path,
+// thinprov-nospace, relocatevm-disabled). ESX 3.5 keeps ua-storm, esxconf-lock,
+// hostd-crash, snapshot-quiesce, reservation-conflict and queue-full.
 func Supported(g Generation, p Problem) bool {
 	if !isKnownProblem(p) || g < ESX35 || g > ESXi8 {
 		return false
@@ -147,6 +150,8 @@ func Supported(g Generation, p Problem) bool {
 		return g >= ESXi5
 	case HostdStatsFull:
 		return g >= ESX4 // visorfs ramdisks are an ESXi thing
+	case RelocateVMDisabled:
+		return g >= ESX4 // VixDiskLib_PrepareForAccess arrived with vSphere 4
 	case DeadPath, APD, ThinProvNoSpace:
 		return g >= ESX4
 	}

@@ -93,7 +93,7 @@ var hostdNoiseOld = []wline{
 	wl(6, sevInfo, "ha-eventmgr", "Event {d4} : User root@{ip} logged in"),
 	wl(6, sevVerbose, "vm:/vmfs/volumes/{uuid}/{vm}/{samevm}.vmx", "Time to gather config: {d2} (msecs)"),
 	wl(4, sevVerbose, "HostsvcPlugin", "Refreshing datastore info"),
-	wl(2, sevWarning, "Proxysvc", "SSL Handshake failed for stream <SSL(<io_obj p:0x{h8}, h:{d2}, <TCP '127.0.0.1:443'>, <TCP '127.0.0.1:{d5}'>>)>"),
+	wl(2, sevWarning, "Proxysvc", "SSL Handshake failed for stream <SSL(<io_obj p:0x{h8}, h:{d2}, <TCP '127.0.0.1:443'>, <TCP '127.0.0.1:5{d4}'>>)>"),
 }
 
 var vpxaNoise = []wline{
@@ -116,12 +116,12 @@ var vobdNoise = []wline{
 
 // ESX 3.5 service console syslog (var/log/messages).
 var consoleNoise = []wline{
-	wl(10, sevInfo, "sshd|1", "Accepted password for root from {ip} port {d5} ssh2"),
+	wl(10, sevInfo, "sshd|1", "Accepted password for root from {ip} port 5{d4} ssh2"),
 	wl(10, sevInfo, "sshd|1", "pam_unix(sshd:session): session opened for user root by (uid=0)"),
 	wl(10, sevInfo, "crond|1", "(root) CMD (run-parts /etc/cron.hourly)"),
 	wl(6, sevInfo, "ntpd|1", "synchronized to {ip}, stratum 3"),
 	wl(6, sevInfo, "vmware-hostd|1", "Accepted connection from {ip}"),
-	wl(4, sevInfo, "snmpd|1", "Connection from UDP: [{ip}]:{d5}"),
+	wl(4, sevInfo, "snmpd|1", "Connection from UDP: [{ip}]:5{d4}"),
 }
 
 // ESXi 4.x messages: non-vmkernel, non-Hostd tags.
