@@ -47,10 +47,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	host := fs.String("host", "esx01.lab.local", "host name")
 	logKind := fs.String("log", "", "write only this log (vmkernel, hostd, vpxa, vobd, vmkwarning, messages, hostd-probe)")
 	collected := fs.String("collected", "2024-03-07T10:15:00Z", "collection time (RFC 3339)")
+	span := fs.Duration("span", 72*time.Hour, "time covered by the logs, ending at -collected")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := synth.Config{Host: *host, Seed: *seed}
+	cfg := synth.Config{Host: *host, Seed: *seed, Span: *span}
 	var err error
 	if cfg.Generation, err = synth.ParseGeneration(*gen); err != nil {
 		return err
