@@ -207,7 +207,7 @@ type Config struct {
 	RotateBytes int64 // >0: logs rotate into name.0.gz, name.1.gz … of about this many uncompressed bytes
 	FragBytes   int64 // >0: members larger than this are split into name.FRAG-00000, -00001 … pieces
 	Damage      []Damage
-	Span        time.Duration // time covered by the logs, default 72h, ending at CollectedAt
+	Span        time.Duration // time covered by the logs, ending at CollectedAt: default 72h, at least 24h
 	PID         int           // pid in the top folder name, default derived from Seed
 }
 
@@ -253,6 +253,9 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.Span <= 0 {
 		c.Span = 72 * time.Hour
+	}
+	if c.Span < 24*time.Hour {
+		c.Span = 24 * time.Hour // problems sit up to 23 h before collection
 	}
 	if c.PID <= 0 {
 		c.PID = 100000 + int(uint64(c.Seed)*2654435761%9000000)

@@ -22,17 +22,13 @@ func worldBase(g Generation) int {
 }
 
 // buildEvents renders every problem of cfg into per-kind events. Times are fixed
-// offsets before CollectedAt so tests can reason about them; all fall inside Span
-// when Span ≥ 24h (shorter spans compress the offsets proportionally).
+// offsets before CollectedAt (at most 23 h) so tests can reason about them; Span
+// is at least 24 h, so all fall inside it.
 func buildEvents(cfg *Config, d *dialect) (map[string][]event, []ProblemInfo) {
 	out := map[string][]event{}
 	var infos []ProblemInfo
 	end := cfg.CollectedAt.UnixMilli()
-	scale := float64(cfg.Span) / float64(24*time.Hour)
-	if scale > 1 {
-		scale = 1
-	}
-	at := func(before time.Duration) int64 { return end - int64(float64(before.Milliseconds())*scale) }
+	at := func(before time.Duration) int64 { return end - before.Milliseconds() }
 	for _, p := range cfg.Problems {
 		info := ProblemInfo{Problem: p, Lines: map[string]int{}}
 		if dev, ok := ProblemDevice(p); ok {
