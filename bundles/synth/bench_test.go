@@ -47,7 +47,7 @@ func BenchmarkNoise(b *testing.B) {
 }
 
 func FuzzParseSize(f *testing.F) {
-	for _, s := range []string{"1GB", "512MB", "64KiB", "100000", "1.5g", "", "-1", "GB", "1e3M"} {
+	for _, s := range []string{"1GB", "512MB", "64KiB", "100000", "1.5g", "", "-1", "GB", "1e3M", "1e30T", "NaN", "Inf"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

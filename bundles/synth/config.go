@@ -310,7 +310,7 @@ func ParseSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || f < 0 {
+	if err != nil || !(f >= 0) || f*float64(mult) > 1<<62 {
 		return 0, fmt.Errorf("synth: bad size %q", s)
 	}
 	return int64(f * float64(mult)), nil
