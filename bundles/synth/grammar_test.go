@@ -83,7 +83,8 @@ func checkLine(gen Generation, kind, line string) string {
 				return ""
 			}
 			want := map[string]string{"hostd": "Hostd", "vpxa": "Vpxa"}[kind]
-			if m[2] != want || !(strings.HasPrefix(m[4], "[Originator@6876 sub=") || strings.HasPrefix(m[4], "--> ")) {
+			if m[2] != want || !(strings.HasPrefix(m[4], "[Originator@6876 sub=") || strings.HasPrefix(m[4], "--> ") ||
+				kind == "hostd" && strings.HasPrefix(m[4], "info -[")) {
 				return "8.x " + kind
 			}
 		case "vobd":
@@ -259,6 +260,8 @@ func TestGrammarFixtures(t *testing.T) {
 		// negative: wrong generation's grammar, invented formats
 		{ESXi8, "vmkernel", `2011-04-04T21:07:30.257Z cpu2:2050)ScsiDeviceIO: 2315: x`, false},
 		{ESXi7, "hostd", `2022-06-02T02:15:22.987Z In(166) Hostd[1001392061]: info -[1001392061] [Originator@6876 sub=Default] Supported VMs 640`, false},
+		{ESXi8, "hostd", `2022-06-02T02:15:22.987Z In(166) Hostd[1001392061]: info -[1001392061] [Originator@6876 sub=Default] Supported VMs 640`, true},
+		{ESXi7, "hostd", `2020-05-11T22:32:22.736Z info -[1000212040] [Originator@6876 sub=Default] Successfully registered SIGHUP handler`, true},
 		{ESXi7, "hostd", `2023-10-06T12:32:01Z [12345] error hostd[7F0ABCDEF123] invented`, false},
 		{ESXi8, "vobd", `2019-06-12T08:14:01.000Z In(14) vobd[2098141]: [APDCorrelator] 1us: [vob.storage.apd.start] one space`, false},
 		{ESX4, "messages", `2011-04-04T21:07:30.257Z cpu2:2050)ScsiDeviceIO: 2315: x`, false},
