@@ -115,7 +115,7 @@ func ParseProblems(s string) ([]Problem, error) {
 		if p == "" {
 			continue
 		}
-		if _, ok := problemDevice[p]; !ok && !isKnownProblem(p) {
+		if !isKnownProblem(p) {
 			return nil, fmt.Errorf("synth: unknown problem %q", p)
 		}
 		out = append(out, p)

@@ -41,8 +41,6 @@ func TestGoldenSamples(t *testing.T) {
 				sb.WriteString(strings.Join(lines[:min(len(lines), 6)], "\n") + "\n")
 			}
 			c, _ := cfg.normalize()
-			d := newDialect(&c)
-			events, _ := buildEvents(&c, d)
 			for _, p := range c.Problems {
 				one := c
 				one.Problems = []Problem{p}
@@ -62,7 +60,6 @@ func TestGoldenSamples(t *testing.T) {
 					}
 				}
 			}
-			_ = events
 			path := filepath.Join("testdata", g.String()+".golden")
 			if *update {
 				if err := os.MkdirAll("testdata", 0o755); err != nil {

@@ -274,3 +274,32 @@ func TestGrammarFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestVdfRows: the vdf -h ramdisk table has the header and row grammar of
+// formats.md §1.2, and hostdstats is at 100% only with hostdstats-full.
+func TestVdfRows(t *testing.T) {
+	row := regexp.MustCompile(`^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)%\s+(\S+)$`)
+	for _, g := range []Generation{ESX4, ESXi5, ESXi8} {
+		for _, full := range []bool{false, true} {
+			text := vdf(g, full)
+			_, table, ok := strings.Cut(text, "Ramdisk                   Size      Used Available Use% Mounted on\n")
+			if !ok {
+				t.Fatalf("%s: no ramdisk header in\n%s", g, text)
+			}
+			var hostdstats string
+			for _, line := range strings.Split(strings.TrimSuffix(table, "\n"), "\n") {
+				m := row.FindStringSubmatch(line)
+				if m == nil {
+					t.Errorf("%s: row %q", g, line)
+					continue
+				}
+				if m[1] == "hostdstats" {
+					hostdstats = m[5]
+				}
+			}
+			if want := map[bool]string{true: "100", false: ""}[full]; full && hostdstats != want || !full && hostdstats == "100" {
+				t.Errorf("%s full=%v: hostdstats at %s%%", g, full, hostdstats)
+			}
+		}
+	}
+}

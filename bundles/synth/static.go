@@ -41,7 +41,7 @@ func staticFiles(cfg *Config, d *dialect) []staticFile {
 		add("commands/localcli_system-visorfs-ramdisk-list.txt", ramdiskList(full))
 	}
 	if g >= ESX4 { // esxcfg-scsidevs and naa ids arrive with ESX 4.0
-		add("commands/esxcfg-scsidevs_-m.txt", scsidevs(g))
+		add("commands/esxcfg-scsidevs_-m.txt", scsidevs())
 	}
 	add("etc/vmware/esx.conf", esxConf(cfg))
 	if full {
@@ -124,7 +124,7 @@ func ramdiskList(full bool) string {
 	return b.String()
 }
 
-func scsidevs(g Generation) string {
+func scsidevs() string {
 	var b strings.Builder
 	for i := 0; i < firstClone; i++ {
 		b.WriteString(DeviceID(i))
@@ -136,7 +136,6 @@ func scsidevs(g Generation) string {
 		b.WriteString(datastoreNames[i%len(datastoreNames)])
 		b.WriteString("\n")
 	}
-	_ = g
 	return b.String()
 }
 
