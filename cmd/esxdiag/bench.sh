@@ -3,7 +3,8 @@
 # otherwise use (gzip, zgrep, ripgrep) on one synthetic vm-support bundle.
 # See docs/benchmarks.md for the method and the last recorded numbers.
 #
-# Not part of `go test`: run it by hand from the repository root.
+# Not part of `go test`: run it by hand (it works from the repository root,
+# wherever it is called from; BUNDLE and TMPDIR may be relative to the caller).
 #
 #	cmd/esxdiag/bench.sh                       # 1 GiB ESXi 7, all problems, rotated logs
 #	SIZE=256MB GEN=esxi8 cmd/esxdiag/bench.sh  # smaller, another generation
@@ -39,7 +40,13 @@ RUNS=${RUNS:-1}
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "bench.sh: $*" >&2; }
 
-[[ -f go.mod && -d cmd/esxdiag-synth ]] || die "run from the repository root (cmd/esxdiag/bench.sh)"
+if [[ -n $BUNDLE ]]; then
+	[[ -f $BUNDLE ]] || die "BUNDLE=$BUNDLE: no such file"
+	BUNDLE=$(realpath -- "$BUNDLE")
+fi
+[[ -z ${TMPDIR:-} ]] || TMPDIR=$(realpath -- "$TMPDIR")
+cd "$(dirname -- "${BASH_SOURCE[0]}")/../.."
+[[ -f go.mod && -d cmd/esxdiag-synth ]] || die "$(pwd) is not the esxdiag repository"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time missing (GNU time; apt-get install -y time)"
 command -v go >/dev/null || die "go not in PATH"
 command -v gzip >/dev/null || die "gzip missing"
@@ -56,7 +63,6 @@ log "building esxdiag"
 go build -o "$work/esxdiag" ./cmd/esxdiag
 
 if [[ -n $BUNDLE ]]; then
-	[[ -f $BUNDLE ]] || die "BUNDLE=$BUNDLE: no such file"
 	bundle=$BUNDLE
 	desc="$BUNDLE"
 else
