@@ -1,0 +1,4 @@
+package main
+
+// colorTextStyle styles headings and severities for a terminal.
+func colorTextStyle() textStyle { return textStyle{} }
