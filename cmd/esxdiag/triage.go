@@ -35,7 +35,7 @@ type triageConfig struct {
 
 	Esxdiag, RulesVersion string // resume key; filled from the build when empty
 	Width                 int    // text width; 0 = 100
-	Style                 textStyle
+	Style                 textStyles
 	Progress              *triageProgress // nil = silent
 	OnAnalyzed            func(path string)
 }
@@ -70,7 +70,7 @@ above --fail-on, 2 some bundle could not be read at all (or usage error),
 				cfg.Progress = newTriageProgress(os.Stderr)
 			}
 			if isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" {
-				cfg.Style = colorTextStyle()
+				cfg.Style = newTextStyles(textOptions{Color: true})
 			}
 			an, rulesVersion, err := newEngineAnalyzer(cfg)
 			if err != nil {

@@ -74,20 +74,9 @@ const (
 	maxStoredReadErrs = 5
 )
 
-// severityRank orders severities; unknown and "" rank 0.
-func severityRank(s string) int {
-	switch s {
-	case "info":
-		return 1
-	case "warning":
-		return 2
-	case "error":
-		return 3
-	case "critical":
-		return 4
-	}
-	return 0
-}
+// severityRank orders severities from 1 (info) to 4 (critical); unknown
+// names and "" rank 0.
+func severityRank(s string) int { return sevRank(s) + 1 }
 
 // triageInput is one discovered bundle.
 type triageInput struct {

@@ -234,7 +234,7 @@ func writeSummaryMarkdown(w io.Writer, s *triageSummary) error {
 		}
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %d | %s |\n", worstLabel(r), mdCell(r.Host),
 			mdCell(esxiLabel(r.Version, r.Build)), collectedLabel(r.CollectedAt), mdCell(firstLine(top)),
-			r.ReadErrors, mdCell("`"+r.Input+"`"))
+			r.ReadErrors, mdCellCode(r.Input))
 	}
 	if len(s.Aggregate) > 0 {
 		fmt.Fprintf(ew, "\n## Across hosts\n\n")
@@ -253,10 +253,6 @@ func buildLabel(g buildGroup) string {
 		return "build " + g.Build + " (" + g.Version + ")"
 	}
 	return "build " + g.Build
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
 func firstLine(s string) string {

@@ -7,35 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// textStyle decorates the plain text summary; the zero value is plain
-// (not a terminal, or NO_COLOR set).
-type textStyle struct {
-	heading  func(string) string
-	severity func(sev, padded string) string
-}
-
-func (st textStyle) h(s string) string {
-	if st.heading == nil {
-		return s
-	}
-	return st.heading(s)
-}
-
-func (st textStyle) sev(sev, padded string) string {
-	if st.severity == nil {
-		return padded
-	}
-	return st.severity(sev, padded)
-}
-
 // writeSummaryText renders the summary as an aligned table that fits width
 // columns (the findings column is trimmed), then the cross-host view.
-func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyle) error {
+func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyles) error {
 	ew := &errWriter{w: w}
 	if width <= 0 {
 		width = 100
 	}
-	fmt.Fprintf(ew, "%s\n\n", st.h("esxdiag triage: "+summaryHeadline(s)))
+	fmt.Fprintf(ew, "%s\n\n", heading(st, "esxdiag triage: "+summaryHeadline(s)))
 	head := []string{"SEVERITY", "HOST", "ESXI", "COLLECTED", "READ ERR", "TOP FINDINGS"}
 	rows := make([][]string, 0, len(s.Rows))
 	for _, r := range s.Rows {
@@ -64,12 +43,12 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyle) er
 		var b strings.Builder
 		for i, c := range cells {
 			if i == len(cells)-1 {
-				b.WriteString(trimRunes(c, last))
+				b.WriteString(truncate(c, last))
 				break
 			}
 			pad := c + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2)
 			if i == 0 && sev != "" {
-				pad = st.sev(sev, pad)
+				pad = st.severity(sev, pad)
 			}
 			b.WriteString(pad)
 		}
@@ -87,21 +66,21 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyle) er
 		}
 	}
 	if len(bad) > 0 {
-		fmt.Fprintf(ew, "\n%s\n", st.h("Unreadable bundles"))
+		fmt.Fprintf(ew, "\n%s\n", heading(st, "Unreadable bundles"))
 		for _, r := range bad {
-			fmt.Fprintf(ew, "  %s\n    %s\n", r.Input, trimRunes(firstLine(r.Error), max(width-4, 20)))
+			fmt.Fprintf(ew, "  %s\n    %s\n", r.Input, truncate(firstLine(r.Error), max(width-4, 20)))
 		}
 	}
 	if len(s.Aggregate) > 0 {
-		fmt.Fprintf(ew, "\n%s\n", st.h("Across hosts"))
+		fmt.Fprintf(ew, "\n%s\n", heading(st, "Across hosts"))
 		for _, a := range s.Aggregate {
 			title := fmt.Sprintf("  %s (%s) on %d of %d hosts", a.RuleID, a.Severity, a.Hosts, a.OfHosts)
 			if a.Title != "" {
-				title = trimRunes(title+": "+a.Title, width)
+				title = truncate(title+": "+a.Title, width)
 			}
 			fmt.Fprintln(ew, title)
 			for _, g := range a.Builds {
-				fmt.Fprintln(ew, trimRunes(fmt.Sprintf("    %s: %d of %d: %s", buildLabel(g), len(g.Hosts), g.OfHosts,
+				fmt.Fprintln(ew, truncate(fmt.Sprintf("    %s: %d of %d: %s", buildLabel(g), len(g.Hosts), g.OfHosts,
 					strings.Join(g.Hosts, ", ")), width))
 			}
 		}
@@ -109,11 +88,4 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyle) er
 	return ew.err
 }
 
-// trimRunes cuts s to n runes, ending with "…" when cut.
-func trimRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+func heading(st textStyles, s string) string { return st.apply(st.title, s) }
