@@ -203,7 +203,7 @@ func renderTextHost(tw *textWriter, h *jsonHost, st textStyles, W int, loc *time
 		for _, u := range h.Unparsed {
 			total += u.Count
 		}
-		kv("Unparsed", fmt.Sprintf("%s lines in %d files look like a known log format but did not parse", commas(total), len(h.Unparsed)), "")
+		kv("Unparsed", fmt.Sprintf("%s lines in %d file(s) look like a known log format but did not parse", commas(total), len(h.Unparsed)), "")
 		for _, u := range h.Unparsed {
 			tw.line(truncate(fmt.Sprintf("%11s%s [%s]: %s", "", u.Path, u.Kind, commas(u.Count)), W))
 			if u.Sample != "" {

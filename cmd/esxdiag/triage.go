@@ -66,10 +66,10 @@ above --fail-on, 2 some bundle could not be read at all (or usage error),
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if !cfg.Quiet && isTerminal(os.Stderr) {
+			if !cfg.Quiet && isTerminalFile(os.Stderr) {
 				cfg.Progress = newTriageProgress(os.Stderr)
 			}
-			if isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" {
+			if isTerminalFile(os.Stdout) && os.Getenv("NO_COLOR") == "" {
 				cfg.Style = newTextStyles(textOptions{Color: true})
 			}
 			an, rulesVersion, err := newEngineAnalyzer(cfg)

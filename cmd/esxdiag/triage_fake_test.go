@@ -171,13 +171,13 @@ func TestTriageFakeSummaryGolden(t *testing.T) {
 			}
 			require.Equal(t, string(outs[0]), string(outs[1]), "--jobs 1 and --jobs 4 differ")
 			ext := map[string]string{"text": "txt", "json": "json", "markdown": "md", "csv": "csv"}[format]
-			golden(t, filepath.Join("fake-summary."+ext), outs[0])
+			triageGolden(t, filepath.Join("fake-summary."+ext), outs[0])
 		})
 	}
 }
 
-// golden compares got with testdata/triage/NAME, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// triageGolden compares got with testdata/triage/NAME, rewriting it with -update.
+func triageGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join(goldenDir, name)
 	if *update {

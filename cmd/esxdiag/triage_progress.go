@@ -28,9 +28,9 @@ func newTriageProgress(w io.Writer) *triageProgress {
 	return &triageProgress{w: w, interval: 250 * time.Millisecond, now: time.Now}
 }
 
-// isTerminal reports whether f is a character device (a terminal), without
+// isTerminalFile reports whether f is a character device (a terminal), without
 // extra dependencies.
-func isTerminal(f *os.File) bool {
+func isTerminalFile(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
