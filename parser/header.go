@@ -8,9 +8,10 @@ type Grammar uint8
 // Line grammars, see the project's format reference §2.
 const (
 	GrammarNone Grammar = iota
-	// GrammarSyslogUptime: ESX 3.5 / 4.x syslog wrapper, "Mon dd hh:mm:ss [host ]tag[pid]: rest";
-	// a vmkernel rest carries the uptime "D:HH:MM:SS.mmm cpuN:W)". The year is inferred.
-	GrammarSyslogUptime
+	// GrammarSyslog: ESX 3.5 / 4.x syslog wrapper (BSD syslog), "Mon dd hh:mm:ss [host ]tag[pid]: rest";
+	// a vmkernel rest carries the uptime "D:HH:MM:SS.mmm cpuN:W)", a 4.x Hostd rest the
+	// bracketed hostd header (whose full timestamp then wins). Otherwise the year is inferred.
+	GrammarSyslog
 	// GrammarVmkUptime: KB-quoted vmkernel line without the syslog date,
 	// "[vmkernel: ][D:]HH:MM:SS.mmm cpuN:W)body". No wall time.
 	GrammarVmkUptime
@@ -41,7 +42,7 @@ const (
 )
 
 var grammarNames = [numGrammars]string{
-	"none", "syslog-uptime", "vmk-uptime", "vmk-bare", "vmk5", "esxi8", "hostd-pre5",
+	"none", "syslog", "vmk-uptime", "vmk-bare", "vmk5", "esxi8", "hostd-pre5",
 	"hostd5", "originator", "vpxd-quoted", "vobd", "rfc5424", "iso", "continuation",
 }
 

@@ -68,3 +68,164 @@ func Kinds() []Kind {
 	}
 	return out
 }
+
+// KindOf names the kind of a bundle member from its path. It accepts the
+// relative path inside a bundle ("var/run/log/vmkernel.log"), a virtual path
+// naming a chain ("x.tgz!var/log/hostd.3.gz") or a bare file name. Rotated
+// names (".N", ".N.gz", "-N.log", ".log.N", N of any width) and fragment
+// suffixes (".FRAG-00000") are stripped before matching.
+func KindOf(path string) Kind {
+	if i := lastIndexByte(path, '!'); i >= 0 {
+		path = path[i+1:]
+	}
+	for len(path) > 0 && path[len(path)-1] == '/' {
+		path = path[:len(path)-1]
+	}
+	dir, base := path, path
+	if i := lastIndexByte(path, '/'); i >= 0 {
+		dir, base = path[:i], path[i+1:]
+	} else {
+		dir = ""
+	}
+	base = stripRotation(base)
+	lb := lowerASCII(base)
+
+	switch {
+	case hasPrefixFold(lb, "vdf") && (hasSuffix(lb, ".txt") || lb == "vdf"):
+		return KindVdf
+	case contains(lb, "visorfs-ramdisk-list"), contains(lb, "visorfs_ramdisk_list"):
+		return KindRamdiskList
+	case lb == "esx.conf":
+		return KindEsxConf
+	}
+	if hasSuffix(dir, "commands") || contains(dir, "commands/") {
+		return KindUnknown
+	}
+	ld := lowerASCII(dir)
+	// ONTAP: 7-Mode /etc/messages, clustered ONTAP /mroot/etc/log/ems*, mlog/messages.log,
+	// AutoSupport EMS-LOG-FILE.
+	switch {
+	case hasPrefixFold(lb, "ems-log-file"), lb == "ems", hasPrefixFold(lb, "ems.log"), hasPrefixFold(lb, "ems-log"):
+		return KindONTAP
+	case (lb == "messages" || lb == "messages.log") && (hasSuffix(ld, "etc") || hasSuffix(ld, "etc/log/mlog") || hasSuffix(ld, "mlog")):
+		return KindONTAP
+	}
+	name := lb
+	if hasSuffix(name, ".log") {
+		name = name[:len(name)-4]
+	}
+	switch name {
+	case "vmkernel":
+		return KindVmkernel
+	case "vmkwarning":
+		return KindVmkwarning
+	case "hostd":
+		return KindHostd
+	case "hostd-probe":
+		return KindHostdProbe
+	case "vobd":
+		return KindVobd
+	case "vpxa":
+		return KindVpxa
+	case "fdm":
+		return KindFdm
+	case "syslog":
+		return KindSyslog
+	case "messages":
+		return KindMessages
+	case "vpxd", "vpxd-alert":
+		return KindVpxd
+	}
+	return KindUnknown
+}
+
+// stripRotation removes compression, fragment and rotation suffixes:
+// "vmkernel.0.gz" -> "vmkernel", "hostd.log.12" -> "hostd.log",
+// "vpxd-123.log" -> "vpxd.log", "messages.FRAG-00001" -> "messages".
+func stripRotation(b string) string {
+	for {
+		n := len(b)
+		if hasSuffix(b, ".gz") {
+			b = b[:len(b)-3]
+		}
+		if i := lastIndexByte(b, '.'); i > 0 && hasPrefixFold(b[i+1:], "frag-") && allDigits(b[i+6:]) {
+			b = b[:i]
+		}
+		if i := lastIndexByte(b, '.'); i > 0 && allDigits(b[i+1:]) {
+			b = b[:i]
+		}
+		if hasSuffix(b, ".log") {
+			stem := b[:len(b)-4]
+			if i := lastIndexByte(stem, '-'); i > 0 && allDigits(stem[i+1:]) {
+				b = stem[:i] + ".log"
+			}
+		}
+		if len(b) == n {
+			return b
+		}
+	}
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func lastIndexByte(s string, c byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
+
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lower(s[i]) != lower(p[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = lower(b[j])
+			}
+			return string(b)
+		}
+	}
+	return s
+}

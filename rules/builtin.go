@@ -1,4 +1,15 @@
 package rules
 
-// goRules returns the built-in rules written in Go. The catalog owns this file.
-func goRules() []GoRule { return nil }
+// goRules returns the built-in rules written in Go, one file each
+// (rule_*.go). The declarative rules are in builtin/*.toml.
+func goRules() []GoRule {
+	return []GoRule{
+		scsiSenseRule{},
+		hostdstatsRule{},
+		ramdiskFullRule{},
+		esxconfLockRule{},
+		relocateRule{},
+		hostdCrashRule{},
+		quiesceRule{},
+	}
+}

@@ -1,0 +1,84 @@
+package bundles
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// walkDir walks an extracted bundle folder in lexical order. The bundle root
+// is the folder itself, or its only sub-folder when that one is named
+// esx-<host>-<date>--<time>-<pid>.
+func (w *walk) walkDir(dir string) {
+	root := dir
+	if _, _, ok := parseFolder(filepath.Base(dir)); !ok {
+		if ents, err := os.ReadDir(dir); err == nil && len(ents) == 1 && ents[0].IsDir() {
+			if _, _, ok := parseFolder(ents[0].Name()); ok {
+				root = filepath.Join(dir, ents[0].Name())
+			}
+		}
+	}
+	b := w.newBundle(dir, KindFolder, filepath.Base(root))
+	var items []dirItem
+	groups := map[string]*fragGroup{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if !w.alive() {
+			return filepath.SkipAll
+		}
+		if err != nil {
+			w.containerErr(p, 0, "dir", err)
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		relp, err := filepath.Rel(root, p)
+		if err != nil {
+			return nil
+		}
+		rel := filepath.ToSlash(relp)
+		t := d.Type()
+		switch {
+		case t&fs.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			w.containerErr(p, 0, "link", fmt.Errorf("%w: -> %s", ErrSymlink, target))
+			return nil
+		case !t.IsRegular():
+			w.containerErr(p, 0, "special", fmt.Errorf("%w: mode %v", ErrSpecial, t))
+			return nil
+		}
+		var size int64 = -1
+		if info, err := d.Info(); err == nil {
+			size = info.Size()
+		}
+		ps := pieceSrc{vpath: p, size: size, open: func() (io.ReadCloser, error) { return os.Open(p) }}
+		if base, idx, ok := fragSuffix(rel); ok {
+			g := groups[base]
+			if g == nil {
+				g = &fragGroup{vbase: filepath.Join(root, filepath.FromSlash(base)), rel: relOf(base, ""), pieces: map[int]pieceSrc{}}
+				groups[base] = g
+				items = append(items, dirItem{frag: g})
+			}
+			g.pieces[idx] = ps
+			return nil
+		}
+		items = append(items, dirItem{ps: ps, rel: relOf(rel, "")})
+		return nil
+	})
+	if err != nil {
+		w.containerErr(dir, 0, "dir", err)
+	}
+	for _, it := range items {
+		if !w.alive() {
+			return
+		}
+		if it.frag != nil {
+			w.deliverGroup(it.frag, b)
+			continue
+		}
+		j := &job{m: Member{Bundle: b, Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, meta: metaOf(it.rel)}
+		w.enqueue(j)
+	}
+}

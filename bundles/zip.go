@@ -1,0 +1,174 @@
+package bundles
+
+import (
+	"archive/zip"
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+)
+
+// countReaderAt counts bytes read into the Source's BytesRead.
+type countReaderAt struct {
+	r io.ReaderAt
+	s *Source
+}
+
+func (c countReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.s.in.n.Add(int64(n))
+	return n, err
+}
+
+// fragGroup collects the pieces of one FRAG set in a random-access
+// container (zip, folder), where every piece is known before delivery.
+type fragGroup struct {
+	vbase, rel string
+	pieces     map[int]pieceSrc
+}
+
+type dirItem struct {
+	frag *fragGroup // or
+	ps   pieceSrc
+	rel  string
+	comp int64
+	zf   *zip.File
+}
+
+// walkZip walks a zip (a vCenter export): every inner tar or tgz is its own
+// host bundle, walked in order; other entries belong to one bundle for the
+// zip itself.
+func (w *walk) walkZip() {
+	s := w.s
+	ra, size := s.readAt, s.size
+	if ra == nil {
+		f, err := os.CreateTemp(s.opts.TempDir, "esxdiag-zip-*")
+		if err != nil {
+			w.containerErr(s.base, 0, "zip", fmt.Errorf("spool: %w", err))
+			return
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		n, err := io.Copy(f, s.br)
+		if err != nil {
+			w.containerErr(s.base, n, "zip", fmt.Errorf("spool: %w", err))
+			return
+		}
+		ra, size = f, n
+	} else {
+		ra = countReaderAt{r: ra, s: s}
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		w.containerErr(s.base, 0, "zip", fmt.Errorf("%w: %v", ErrCorrupt, err))
+		return
+	}
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
+	loose := -1
+	looseBundle := func() int {
+		if loose < 0 {
+			loose = w.newBundle(s.base, KindVCenterExport, "")
+		}
+		return loose
+	}
+	var items []dirItem
+	groups := map[string]*fragGroup{}
+	for _, f := range zr.File {
+		vpath := s.base + "!" + f.Name
+		off, _ := f.DataOffset()
+		name, safe := cleanName(f.Name)
+		if !safe {
+			w.containerErr(vpath, off, "path", ErrUnsafePath)
+			continue
+		}
+		mode := f.Mode()
+		switch {
+		case mode.IsDir() || (len(name) > 0 && name[len(name)-1] == '/'):
+			continue
+		case mode&os.ModeSymlink != 0:
+			w.containerErr(vpath, off, "link", ErrSymlink)
+			continue
+		case !mode.IsRegular():
+			w.containerErr(vpath, off, "special", fmt.Errorf("%w: mode %v", ErrSpecial, mode))
+			continue
+		}
+		f := f
+		ps := pieceSrc{vpath: vpath, size: int64(f.UncompressedSize64), open: func() (io.ReadCloser, error) { return f.Open() }}
+		if base, idx, ok := fragSuffix(name); ok {
+			g := groups[base]
+			if g == nil {
+				rawBase, _, _ := fragSuffix(f.Name)
+				g = &fragGroup{vbase: s.base + "!" + rawBase, rel: relOf(base, ""), pieces: map[int]pieceSrc{}}
+				groups[base] = g
+				items = append(items, dirItem{frag: g})
+			}
+			if _, dup := g.pieces[idx]; dup {
+				w.containerErr(vpath, off, "frag-order", fmt.Errorf("%w: duplicate piece skipped", ErrFragOrder))
+				continue
+			}
+			g.pieces[idx] = ps
+			continue
+		}
+		comp := int64(0)
+		if f.Method != zip.Store {
+			comp = int64(f.CompressedSize64)
+		}
+		items = append(items, dirItem{ps: ps, rel: relOf(name, ""), comp: comp, zf: f})
+	}
+	for _, it := range items {
+		if !w.alive() {
+			return
+		}
+		if it.frag != nil {
+			w.deliverGroup(it.frag, looseBundle())
+			continue
+		}
+		if w.zipNested(it) {
+			continue
+		}
+		j := &job{m: Member{Bundle: looseBundle(), Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, comp: it.comp, meta: metaOf(it.rel)}
+		w.enqueue(j)
+	}
+}
+
+// zipNested walks a zip entry that is a tar or tgz as its own host bundle.
+func (w *walk) zipNested(it dirItem) bool {
+	rc, err := it.zf.Open()
+	if err != nil {
+		return false // delivered as a plain member; its reader reports the error
+	}
+	defer rc.Close()
+	cnt := &countingReader{r: rc}
+	br := bufio.NewReaderSize(cnt, 64<<10)
+	head, perr := br.Peek(64 << 10)
+	switch sniff(head, perr == io.EOF) {
+	case fmtGzipTar:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return false
+		}
+		rr := &ratioReader{r: zr, comp: func() int64 { return cnt.n - int64(br.Buffered()) }, max: w.s.opts.MaxRatio}
+		w.walkTar(rr, it.ps.vpath, KindVCenterExport)
+		return true
+	case fmtTar:
+		w.walkTar(&ratioReader{r: br, max: -1}, it.ps.vpath, KindVCenterExport)
+		return true
+	}
+	return false
+}
+
+// deliverGroup plans and enqueues one FRAG set of a random-access container.
+func (w *walk) deliverGroup(g *fragGroup, bundle int) {
+	idxs := make([]int, 0, len(g.pieces))
+	for i := range g.pieces {
+		idxs = append(idxs, i)
+	}
+	plans, _ := planFrags(g.vbase, idxs, func(i int) pieceSrc { return g.pieces[i] }, -1, 0)
+	w.deliverPlans(plans, bundle, g.rel)
+}
+
+var _ = strconv.Itoa
