@@ -198,8 +198,8 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 	buf := w.buf
 	carry := 0
 	lineBase := m.lineBase // lines before the current chunk
-	var off int64      // member offset of buf[0]
-	skipping := false  // discarding the rest of an over-long line
+	var off int64          // member offset of buf[0]
+	skipping := false      // discarding the rest of an over-long line
 	truncated := 0
 	first := true
 	var p *plan
@@ -363,7 +363,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		w.starts = p.pf.hitLines(chunk, w.starts[:0])
 	}
 	cntPos, cntNum := 0, lineBase // incremental line numbering
-	done := 0                      // records end before this offset
+	done := 0                     // records end before this offset
 	for _, s := range w.starts {
 		if s < done {
 			continue
@@ -657,4 +657,3 @@ func sortFindings(fs []Finding) {
 		return a.Fingerprint < b.Fingerprint
 	})
 }
-

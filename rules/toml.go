@@ -59,7 +59,7 @@ func parseTOMLRules(name string, data []byte, kb func(v, n string) (KBRef, bool)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
-		return nil, fmt.Errorf("rules: %s:%d: unknown key %q", name, keyLine(data, und[0][len(und[0])-1]), k)
+		return nil, fmt.Errorf("rules: %s:%d: unknown key %q", name, keyDefLine(data, und[0][len(und[0])-1]), k)
 	}
 	if len(f.Rule) == 0 {
 		return nil, fmt.Errorf("rules: %s: no [[rule]] tables", name)
@@ -97,6 +97,25 @@ func ruleLine(data []byte, id string, i int) int {
 		}
 	}
 	return keyLine(data, id)
+}
+
+// keyDefLine returns the 1-based line that defines key ("key = ..." or
+// "[key]"/"[[x.key]]"), or 0.
+func keyDefLine(data []byte, key string) int {
+	for ln, l := range bytes.Split(data, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		t = bytes.TrimLeft(t, "[")
+		if i := bytes.LastIndexByte(t, '.'); i >= 0 && bytes.HasSuffix(bytes.TrimRight(t, "]"), []byte(key)) && bytes.HasSuffix(t, []byte("]")) {
+			return ln + 1
+		}
+		if bytes.HasPrefix(t, []byte(key)) {
+			rest := bytes.TrimSpace(t[len(key):])
+			if len(rest) > 0 && (rest[0] == '=' || rest[0] == ']') {
+				return ln + 1
+			}
+		}
+	}
+	return 0
 }
 
 // keyLine returns the 1-based line of the first occurrence of s, or 0.
