@@ -1,0 +1,16 @@
+//go:build !esxdiag_engine
+
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+// newEngineAnalyzer: the engine-backed analyzer is built with the
+// esxdiag_engine tag until analyze.go drops it (see triage_engine.go).
+func newEngineAnalyzer(cfg triageConfig) (analyzeFunc, string, error) {
+	return func(ctx context.Context, path string) (*bundleOutcome, error) {
+		return nil, errors.New("triage: analysis engine not built in (build with -tags esxdiag_engine)")
+	}, "none", nil
+}
