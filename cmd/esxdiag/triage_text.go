@@ -38,26 +38,40 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyles) e
 	for _, wd := range widths[:len(widths)-1] {
 		used += wd + 2
 	}
-	last := max(width-used, 20)
-	line := func(cells []string, sev string) {
-		var b strings.Builder
+	// When the findings column would be narrower than minTopWidth, the
+	// findings go on their own indented line under each row.
+	const minTopWidth = 30
+	below := width-used < minTopWidth
+	last := width - used
+	indent := strings.Repeat(" ", widths[0]+2)
+	if below {
+		last = width - len(indent)
+	}
+	// cols writes the fixed columns of one row (the first styled by sev).
+	cols := func(b *strings.Builder, cells []string, sev string) {
 		for i, c := range cells {
-			if i == len(cells)-1 {
-				b.WriteString(truncate(c, last))
-				break
-			}
 			pad := c + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2)
 			if i == 0 && sev != "" {
 				pad = st.severity(sev, pad)
 			}
 			b.WriteString(pad)
 		}
-		fmt.Fprintln(ew, strings.TrimRight(b.String(), " "))
 	}
-	line(head, "")
+	emit := func(cells []string, sev string, isHead bool) {
+		var b strings.Builder
+		fixed, top := cells[:len(cells)-1], cells[len(cells)-1]
+		cols(&b, fixed, sev)
+		if !below {
+			b.WriteString(truncate(top, last))
+		}
+		fmt.Fprintln(ew, strings.TrimRight(b.String(), " "))
+		if below && !isHead && top != "" {
+			fmt.Fprintln(ew, indent+truncate(top, last))
+		}
+	}
+	emit(head, "", true)
 	for i, r := range rows {
-		sev := s.Rows[i].Worst
-		line(r, sev)
+		emit(r, s.Rows[i].Worst, false)
 	}
 	var bad []summaryRow
 	for _, r := range s.Rows {

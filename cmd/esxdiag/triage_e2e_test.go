@@ -1,0 +1,261 @@
+//go:build esxdiag_engine
+
+package main
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/esxdiag/esxdiag/rules"
+)
+
+// e2eHost describes one generated host bundle. Problems are rule IDs; the
+// bundle gets each rule's first positive catalog sample in its vmkernel log,
+// so what is injected is what the rule is documented to catch.
+type e2eHost struct {
+	host, version, build string
+	at                   time.Time
+	problems             []string
+}
+
+var (
+	e2eB1 = [2]string{"7.0.3", "21930508"}
+	e2eB2 = [2]string{"8.0.2", "22380479"}
+)
+
+func ruleSample(t testing.TB, id string) string {
+	for _, r := range rules.Builtin().Rules() {
+		if r.ID != id {
+			continue
+		}
+		for _, s := range r.Samples {
+			if s.Match && (s.Kind == 0 || s.Kind.String() == "vmkernel") {
+				return s.Line
+			}
+		}
+	}
+	t.Fatalf("rule %s has no positive vmkernel sample", id)
+	return ""
+}
+
+// hostTar returns the tar of an ESXi vm-support bundle for h.
+func hostTar(t testing.TB, h e2eHost) []byte {
+	root := fmt.Sprintf("esx-%s-%s-%d/", h.host, h.at.UTC().Format("2006-01-02--15.04"), 4000+len(h.host))
+	var log strings.Builder
+	rng := rand.New(rand.NewPCG(uint64(len(h.host)), uint64(h.at.Unix())))
+	for i := range 400 { // noise, with the problems spread among it
+		fmt.Fprintf(&log, "%s cpu%d:%d)Vol3: 2687: Could not open device '%x' for probing: No such device\n",
+			h.at.Add(time.Duration(i-400)*time.Second).UTC().Format("2006-01-02T15:04:05.000Z"), rng.IntN(16), 2097000+rng.IntN(999), rng.Uint64())
+		if i%97 == 50 && len(h.problems) > 0 {
+			for _, p := range h.problems {
+				log.WriteString(ruleSample(t, p) + "\n")
+			}
+		}
+	}
+	files := []struct{ name, body string }{
+		{"commands/vmware_-vl.txt", fmt.Sprintf("VMware ESXi %s build-%s\nVMware ESXi %s GA\n", h.version, h.build, h.version)},
+		{"var/run/log/vmkernel.log", log.String()},
+		{"var/run/log/hostd.log", h.at.UTC().Format("2006-01-02T15:04:05.000Z") + " info hostd[2099001] [Originator@6876 sub=Default] Ready\n"},
+	}
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, f := range files {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: root + f.name, Mode: 0o644, Size: int64(len(f.body)), ModTime: h.at, Typeflag: tar.TypeReg}))
+		tw.Write([]byte(f.body))
+	}
+	require.NoError(t, tw.Close())
+	return b.Bytes()
+}
+
+func gz(t testing.TB, b []byte) []byte {
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	zw.Write(b)
+	require.NoError(t, zw.Close())
+	return out.Bytes()
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+}
+
+// e2eFleet writes 11 inputs (12 hosts, two builds) under dir: single-host
+// tgz bundles, one found by content under a meaningless name, a vCenter zip
+// with two hosts, one truncated bundle (read errors) and one corrupt file.
+func e2eFleet(t testing.TB, dir string) {
+	at := time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC)
+	host := func(n int, b [2]string, problems ...string) e2eHost {
+		return e2eHost{host: fmt.Sprintf("esx%02d.lab.local", n), version: b[0], build: b[1], at: at.Add(time.Duration(n) * time.Hour), problems: problems}
+	}
+	singles := []struct {
+		name string
+		h    e2eHost
+	}{
+		{"esx01.tgz", host(1, e2eB1, "apd-start", "path-failover")},
+		{"esx02.tgz", host(2, e2eB1, "apd-start")},
+		{"esx03.tgz", host(3, e2eB1)},
+		{"rack2/esx04.tgz", host(4, e2eB2, "pdl")},
+		{"rack2/esx05.tgz", host(5, e2eB2, "apd-start", "vmfs-heap-exhausted")},
+		{"rack2/esx06.tgz", host(6, e2eB2, "io-latency-deteriorated")},
+		{"rack2/esx07.tgz", host(7, e2eB2)},
+		{"uploads/upload-7f3a.bin", host(11, e2eB1, "vmfs-heap-exhausted")}, // found by content
+	}
+	for _, s := range singles {
+		writeFile(t, filepath.Join(dir, s.name), gz(t, hostTar(t, s.h)))
+	}
+	// vCenter export: a zip of two host tgz bundles.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for _, h := range []e2eHost{host(8, e2eB1, "path-failover"), host(9, e2eB2, "apd-start")} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "esx-" + h.host + ".tgz", Method: zip.Store, Modified: at})
+		require.NoError(t, err)
+		w.Write(gz(t, hostTar(t, h)))
+	}
+	require.NoError(t, zw.Close())
+	writeFile(t, filepath.Join(dir, "vcenter/vc-export.zip"), zb.Bytes())
+	// Truncated upload: readable in part.
+	full := gz(t, hostTar(t, host(10, e2eB2, "pdl")))
+	writeFile(t, filepath.Join(dir, "rack2/esx10-truncated.tgz"), full[:len(full)*2/3])
+	// Corrupt: not an archive at all, with a bundle's name.
+	junk := make([]byte, 4096)
+	for i := range junk {
+		junk[i] = byte(i*131 + 7)
+	}
+	writeFile(t, filepath.Join(dir, "uploads/esx12-corrupt.tgz"), junk)
+}
+
+func e2eConfig(jobs int, out string) triageConfig {
+	cfg := testConfig("in")
+	cfg.Jobs, cfg.Out = jobs, out
+	return cfg
+}
+
+func TestTriageE2E(t *testing.T) {
+	chdirTemp(t)
+	e2eFleet(t, "in")
+	catalog := rules.Builtin()
+	require.NoError(t, catalog.Err())
+
+	outputs := map[int]map[string]string{} // jobs -> file -> content
+	var summaries []string
+	for _, jobs := range []int{1, 4} {
+		out := fmt.Sprintf("out-j%d", jobs)
+		cfg := e2eConfig(jobs, out)
+		an := engineAnalyzer(catalog, max(1, runtime.GOMAXPROCS(0)/jobs))
+		var stdout, stderr bytes.Buffer
+		code, err := runTriage(context.Background(), cfg, an, &stdout, &stderr)
+		require.Equal(t, exitUsage, code, "the corrupt bundle makes the exit status 2; stderr: %s", stderr.String())
+		require.ErrorContains(t, err, "1 of 11 bundles could not be read")
+		summaries = append(summaries, stdout.String())
+		files := map[string]string{}
+		filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				b, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(out, p)
+				files[rel] = string(b)
+			}
+			return nil
+		})
+		outputs[jobs] = files
+	}
+	require.Equal(t, summaries[0], summaries[1], "text summary differs between --jobs 1 and 4")
+	require.Equal(t, outputs[1], outputs[4], "results folder differs between --jobs 1 and 4")
+	triageGolden(t, "e2e-summary.txt", []byte(summaries[0]))
+	triageGolden(t, "e2e-summary.json", []byte(outputs[1]["summary.json"]))
+
+	var sum triageSummary
+	require.NoError(t, json.Unmarshal([]byte(outputs[1]["summary.json"]), &sum))
+	require.Equal(t, 11, sum.Bundles)
+	require.Equal(t, 11, sum.Hosts, "the vCenter zip counts as its two hosts, the truncated bundle as its host")
+	require.Equal(t, 1, sum.Unreadable)
+
+	// The corrupt bundle is isolated: one row with its error, first.
+	require.Equal(t, "in/uploads/esx12-corrupt.tgz", sum.Rows[0].Input)
+	require.NotEmpty(t, sum.Rows[0].Error)
+	for _, r := range sum.Rows[1:] {
+		require.Empty(t, r.Error, r.Input)
+		require.NotEqual(t, "unknown", r.Host, r.Input)
+	}
+
+	// Per-bundle reports: one per readable input, the analyze JSON schema,
+	// the injected problems found on the right hosts.
+	reports := 0
+	for name := range outputs[1] {
+		if strings.HasPrefix(name, "reports"+string(filepath.Separator)) {
+			reports++
+		}
+	}
+	require.Equal(t, 10, reports)
+	fired := map[string][]string{}
+	for _, r := range sum.Rows {
+		for _, f := range r.Findings {
+			fired[r.Host] = append(fired[r.Host], f.RuleID)
+		}
+	}
+	for host, want := range map[string][]string{
+		"esx01.lab.local": {"apd-start", "path-failover"},
+		"esx04.lab.local": {"pdl"},
+		"esx09.lab.local": {"apd-start"},
+		"esx11.lab.local": {"vmfs-heap-exhausted"},
+	} {
+		for _, id := range want {
+			require.Contains(t, fired[host], id, host)
+		}
+	}
+	require.Empty(t, fired["esx03.lab.local"], "a clean host has no finding")
+
+	r := rowOf(sum, "esx01.lab.local")
+	require.Equal(t, "7.0.3", r.Version)
+	require.Equal(t, "21930508", r.Build)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(outputs[1][filepath.FromSlash(r.Report)]), &rep))
+	require.Equal(t, reportSchemaID, rep.Schema)
+	require.Equal(t, []string{"in/esx01.tgz"}, rep.Inputs)
+	require.Len(t, rep.Hosts, 1)
+	require.Equal(t, "esx01.lab.local", rep.Hosts[0].Bundle.Host)
+
+	// The aggregation groups apd-start by build.
+	var apd *ruleAggregate
+	for i := range sum.Aggregate {
+		if sum.Aggregate[i].RuleID == "apd-start" {
+			apd = &sum.Aggregate[i]
+		}
+	}
+	require.NotNil(t, apd)
+	require.Equal(t, 4, apd.Hosts)
+	var builds []string
+	for _, g := range apd.Builds {
+		builds = append(builds, fmt.Sprintf("%s:%d/%d", g.Build, len(g.Hosts), g.OfHosts))
+	}
+	slices.Sort(builds)
+	require.Equal(t, []string{"21930508:2/5", "22380479:2/6"}, builds)
+
+	// A triage report is what analyze --format json prints for the bundle
+	// (checked once the analyze command is registered).
+	root := newRootCmd()
+	if c, _, err := root.Find([]string{"analyze"}); err == nil && c != root {
+		var b bytes.Buffer
+		root.SetOut(&b)
+		root.SetErr(io.Discard)
+		root.SetArgs([]string{"analyze", "--format", "json", "in/esx01.tgz"})
+		root.Execute()
+		require.Equal(t, b.String(), outputs[1][filepath.FromSlash(r.Report)], "triage report differs from analyze --format json")
+	}
+}
