@@ -259,3 +259,152 @@ func TestTriageE2E(t *testing.T) {
 		require.Equal(t, b.String(), outputs[1][filepath.FromSlash(r.Report)], "triage report differs from analyze --format json")
 	}
 }
+
+func TestTriageE2EResume(t *testing.T) {
+	chdirTemp(t)
+	e2eFleet(t, "in")
+	an := engineAnalyzer(rules.Builtin(), 1)
+	var done counter
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := e2eConfig(2, "out")
+	cfg.OnAnalyzed = func(p string) {
+		done.add(p)
+		if len(done.snapshot()) == 4 {
+			cancel() // the run is killed mid-way
+		}
+	}
+	code, _ := runTriage(ctx, cfg, an, io.Discard, io.Discard)
+	require.Equal(t, 130, code)
+	require.Less(t, len(done.snapshot()), 11)
+
+	cfg.OnAnalyzed = done.add
+	var resumed bytes.Buffer
+	code, _ = runTriage(context.Background(), cfg, an, &resumed, io.Discard)
+	require.Equal(t, exitUsage, code)
+	require.Len(t, done.snapshot(), 11)
+	for p, n := range done.snapshot() {
+		require.Equal(t, 1, n, "%s triaged %d times", p, n)
+	}
+	requireNoTempFiles(t, "out")
+	// Same summary as an uninterrupted run.
+	want, err := os.ReadFile(filepath.Join(goldenDir, "e2e-summary.txt"))
+	require.NoError(t, err)
+	require.Equal(t, string(want), resumed.String())
+}
+
+// TestTriageCommand runs `esxdiag triage` through cobra: flags, exit codes,
+// summary formats.
+func TestTriageCommand(t *testing.T) {
+	chdirTemp(t)
+	e2eFleet(t, "in")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"triage", "--format", "csv", "in"}, exitUsage, "unreadable,?,"},
+		{[]string{"triage", "--format", "markdown", "in/esx03.tgz"}, exitOK, "| ok | esx03.lab.local |"},
+		{[]string{"triage", "--fail-on", "critical", "-f", "json", "in/esx02.tgz", "in/rack2/esx06.tgz"}, exitOK, `"hosts": 2`},
+		{[]string{"triage", "in/esx01.tgz"}, exitFindings, "pdl×4"},
+		{[]string{"triage", "-j", "2", "--out", "res", "in/rack2"}, exitFindings, "esx05.lab.local"},
+		{[]string{"triage"}, exitUsage, ""},
+		{[]string{"triage", "--format", "html", "in"}, exitUsage, ""},
+		{[]string{"triage", "nothing-*.tgz"}, exitUsage, ""},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			root := newRootCmd()
+			var out bytes.Buffer
+			root.SetOut(&out)
+			root.SetErr(io.Discard)
+			root.SetArgs(c.args)
+			err := root.Execute()
+			code := exitOK
+			if err != nil {
+				code = exitUsage
+				if ee, ok := err.(*exitError); ok {
+					code = ee.code
+				}
+			}
+			require.Equal(t, c.code, code, "%v\n%s", err, out.String())
+			require.Contains(t, out.String(), c.want)
+		})
+	}
+	require.FileExists(t, "res/summary.json")
+}
+
+// BenchmarkTriage compares triaging N bundles with --jobs 2 (each bundle
+// GOMAXPROCS/2 workers) against analyzing them one after another with all
+// workers (what a loop of `esxdiag analyze` does), over the same inputs.
+// Size with ESXDIAG_BENCH_BUNDLES (default 20) and ESXDIAG_BENCH_MB (per
+// bundle, uncompressed vmkernel log; default 4).
+func BenchmarkTriage(b *testing.B) {
+	n, mb := envInt("ESXDIAG_BENCH_BUNDLES", 20), envInt("ESXDIAG_BENCH_MB", 4)
+	dir := b.TempDir()
+	var total int64
+	for i := range n {
+		h := e2eHost{host: fmt.Sprintf("bench%02d", i), version: e2eB1[0], build: e2eB1[1],
+			at: time.Date(2024, 3, 7, 10, 0, 0, 0, time.UTC), problems: []string{"apd-start"}}
+		p := filepath.Join(dir, fmt.Sprintf("b%02d.tgz", i))
+		writeFile(b, p, gz(b, bigHostTar(b, h, mb<<20)))
+		st, _ := os.Stat(p)
+		total += st.Size()
+	}
+	catalog := rules.Builtin()
+	procs := runtime.GOMAXPROCS(0)
+	for _, c := range []struct {
+		name          string
+		jobs, workers int
+	}{
+		{"sequential-analyze", 1, procs},
+		{"triage-jobs2", 2, max(1, procs/2)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(total)
+			b.ReportAllocs()
+			for b.Loop() {
+				cfg := testConfig(dir)
+				cfg.Jobs, cfg.Format = c.jobs, "json"
+				runTriage(context.Background(), cfg, engineAnalyzer(catalog, c.workers), io.Discard, io.Discard)
+			}
+		})
+	}
+}
+
+func envInt(name string, def int) int {
+	var v int
+	if _, err := fmt.Sscan(os.Getenv(name), &v); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// bigHostTar is hostTar with a vmkernel log of about size bytes.
+func bigHostTar(t testing.TB, h e2eHost, size int) []byte {
+	root := fmt.Sprintf("esx-%s-%s-4242/", h.host, h.at.UTC().Format("2006-01-02--15.04"))
+	var log bytes.Buffer
+	rng := rand.New(rand.NewPCG(1, uint64(len(h.host))))
+	for i := 0; log.Len() < size; i++ {
+		fmt.Fprintf(&log, "%s cpu%d:%d)Vol3: 2687: Could not open device '%x' for probing: No such device\n",
+			h.at.Add(time.Duration(i)*time.Millisecond).UTC().Format("2006-01-02T15:04:05.000Z"), rng.IntN(16), 2097000+rng.IntN(999), rng.Uint64())
+		if i%5000 == 0 {
+			for _, p := range h.problems {
+				log.WriteString(ruleSample(t, p) + "\n")
+			}
+		}
+	}
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{
+		{"commands/vmware_-vl.txt", []byte(fmt.Sprintf("VMware ESXi %s build-%s\n", h.version, h.build))},
+		{"var/run/log/vmkernel.log", log.Bytes()},
+	} {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: root + f.name, Mode: 0o644, Size: int64(len(f.body)), ModTime: h.at, Typeflag: tar.TypeReg}))
+		tw.Write(f.body)
+	}
+	require.NoError(t, tw.Close())
+	return b.Bytes()
+}
