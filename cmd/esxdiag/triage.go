@@ -61,8 +61,8 @@ above --fail-on, 2 some bundle could not be read at all (or usage error),
 3 no bundle found. See docs/triage.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Args = args
-			if cfg.Watch == "" && len(args) == 0 {
-				return usageErrorf("triage: give at least one PATH, or --watch DIR")
+			if (cfg.Watch == "") == (len(args) == 0) {
+				return usageErrorf("triage: give PATH... or --watch DIR (not both)")
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

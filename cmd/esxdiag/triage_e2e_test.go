@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -341,12 +342,14 @@ func TestTriageCommand(t *testing.T) {
 func BenchmarkTriage(b *testing.B) {
 	n, mb := envInt("ESXDIAG_BENCH_BUNDLES", 20), envInt("ESXDIAG_BENCH_MB", 4)
 	dir := b.TempDir()
-	var total int64
+	var total, raw int64
 	for i := range n {
 		h := e2eHost{host: fmt.Sprintf("bench%02d", i), version: e2eB1[0], build: e2eB1[1],
 			at: time.Date(2024, 3, 7, 10, 0, 0, 0, time.UTC), problems: []string{"apd-start"}}
 		p := filepath.Join(dir, fmt.Sprintf("b%02d.tgz", i))
-		writeFile(b, p, gz(b, bigHostTar(b, h, mb<<20)))
+		tb := bigHostTar(b, h, mb<<20)
+		raw += int64(len(tb))
+		writeFile(b, p, gz(b, tb))
 		st, _ := os.Stat(p)
 		total += st.Size()
 	}
@@ -360,14 +363,46 @@ func BenchmarkTriage(b *testing.B) {
 		{"triage-jobs2", 2, max(1, procs/2)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(total)
+			b.SetBytes(total) // compressed input, as the progress line counts
 			b.ReportAllocs()
+			peak := samplePeakHeap()
+			start := time.Now()
 			for b.Loop() {
 				cfg := testConfig(dir)
 				cfg.Jobs, cfg.Format = c.jobs, "json"
 				runTriage(context.Background(), cfg, engineAnalyzer(catalog, c.workers), io.Discard, io.Discard)
 			}
+			el := time.Since(start).Seconds()
+			b.ReportMetric(float64(raw)*float64(b.N)/el/1e6, "MB-uncompressed/s")
+			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
 		})
+	}
+}
+
+// samplePeakHeap samples the live heap every 5ms until the returned
+// function is called, which stops sampling and returns the peak in bytes.
+func samplePeakHeap() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-done
+		return peak
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 )
 
 // triageProgress draws "bundles done/total, throughput, ETA" on one
@@ -28,12 +30,9 @@ func newTriageProgress(w io.Writer) *triageProgress {
 	return &triageProgress{w: w, interval: 250 * time.Millisecond, now: time.Now}
 }
 
-// isTerminalFile reports whether f is a character device (a terminal), without
-// extra dependencies.
-func isTerminalFile(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminalFile reports whether f is a terminal (not merely a character
+// device such as /dev/null).
+func isTerminalFile(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
 func (p *triageProgress) start(total int, bytes int64) {
 	p.mu.Lock()

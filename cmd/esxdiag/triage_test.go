@@ -313,3 +313,38 @@ func TestProgressLine(t *testing.T) {
 	require.Equal(t, "triage: 1/4 bundles, 10.0 MB/s, ETA 30s", p.line())
 	p.stop()
 }
+
+func TestCorruptRecordIsRetriaged(t *testing.T) {
+	chdirTemp(t)
+	writeFakeBundle(t, "a.tgz", "host esx-a 8.0.2 1 2024-01-01T00:00:00Z\n")
+	cfg := testConfig("a.tgz")
+	cfg.Out = "out"
+	var n counter
+	cfg.OnAnalyzed = n.add
+	_, err := runTriage(context.Background(), cfg, fakeAnalyze, io.Discard, io.Discard)
+	require.NoError(t, err)
+	recs, _ := filepath.Glob("out/records/*.json")
+	require.Len(t, recs, 1)
+	for _, damage := range []func(string){
+		func(p string) { os.WriteFile(p, []byte(`{"schema": "esxdiag.triage-rec`), 0o644) }, // truncated by hand
+		func(p string) { os.WriteFile(p, []byte(`[]`), 0o644) },
+		func(p string) { // its report is gone
+			reps, _ := filepath.Glob("out/reports/*.json")
+			os.Remove(reps[0])
+		},
+	} {
+		damage(recs[0])
+		_, err := runTriage(context.Background(), cfg, fakeAnalyze, io.Discard, io.Discard)
+		require.NoError(t, err)
+	}
+	require.Equal(t, map[string]int{"a.tgz": 4}, n.snapshot())
+}
+
+func TestTriageCommandFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"triage"},
+		{"triage", "--watch", ".", "x.tgz"},
+	} {
+		require.Equal(t, exitUsage, run(args), args)
+	}
+}
