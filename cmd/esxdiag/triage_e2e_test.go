@@ -443,3 +443,44 @@ func bigHostTar(t testing.TB, h e2eHost, size int) []byte {
 	require.NoError(t, tw.Close())
 	return b.Bytes()
 }
+
+// TestTriageE2EPathological: a decompression bomb, a bundle with one huge
+// line and a truncated one next to a good bundle; every one gets a row,
+// nothing panics, the good one is triaged normally.
+func TestTriageE2EPathological(t *testing.T) {
+	chdirTemp(t)
+	at := time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC)
+	good := e2eHost{host: "good.lab", version: e2eB1[0], build: e2eB1[1], at: at, problems: []string{"pdl"}}
+	writeFile(t, "in/good.tgz", gz(t, hostTar(t, good)))
+	tarOf := func(root string, name string, body []byte) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: root + name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write(body)
+		tw.Close()
+		return b.Bytes()
+	}
+	// 64 MiB of zeros as a nested .gz log: far beyond the expansion ratio.
+	writeFile(t, "in/bomb.tgz", gz(t, tarOf("esx-bomb.lab-2024-03-07--10.15-1/", "var/run/log/vmkernel.0.gz", gz(t, make([]byte, 64<<20)))))
+	// One 8 MiB line.
+	writeFile(t, "in/longline.tgz", gz(t, tarOf("esx-long.lab-2024-03-07--10.15-1/", "var/run/log/vmkernel.log", bytes.Repeat([]byte("x"), 8<<20))))
+	var stdout bytes.Buffer
+	cfg := e2eConfig(3, "")
+	cfg.Format = "json"
+	_, err := runTriage(context.Background(), cfg, engineAnalyzer(rules.Builtin(), 1), &stdout, io.Discard)
+	_ = err
+	var sum triageSummary
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &sum))
+	require.Equal(t, 3, sum.Bundles)
+	byInput := map[string]summaryRow{}
+	for _, r := range sum.Rows {
+		byInput[r.Input] = r
+	}
+	require.Contains(t, byInput, "in/bomb.tgz")
+	require.Contains(t, byInput, "in/longline.tgz")
+	bomb := byInput["in/bomb.tgz"]
+	require.True(t, bomb.Error != "" || bomb.ReadErrors > 0, "the bomb is reported: %+v", bomb)
+	g := byInput["in/good.tgz"]
+	require.Empty(t, g.Error)
+	require.Equal(t, "critical", g.Worst)
+}
