@@ -333,7 +333,8 @@ func (s *Source) Close() error {
 	return first
 }
 
-// Errors returns the per-member problems, sorted by Seq; complete after Walk.
+// Errors returns the per-member problems, sorted by Seq, then Offset, Path
+// and Op (deterministic); complete after Walk.
 func (s *Source) Errors() []*MemberError {
 	s.mu.Lock()
 	out := append([]*MemberError(nil), s.errs...)
@@ -343,10 +344,13 @@ func (s *Source) Errors() []*MemberError {
 		if a.Seq != b.Seq {
 			return a.Seq < b.Seq
 		}
+		if a.Offset != b.Offset {
+			return a.Offset < b.Offset
+		}
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
-		return a.Offset < b.Offset
+		return a.Op < b.Op
 	})
 	return out
 }

@@ -62,6 +62,10 @@ loop:
 			rawBase, _, _ := fragSuffix(hdr.Name)
 			key := strconv.Itoa(b) + "\x00" + base
 			set := fs.set(key, prefix+"!"+rawBase, relOf(base, root), b)
+			if idx <= set.liveUpTo || set.pieces[idx] != nil {
+				w.containerErr(vpath, rr.n, "frag-order", fmt.Errorf("%w: duplicate piece skipped", ErrFragOrder))
+				continue
+			}
 			if live == set && idx == set.liveUpTo+1 {
 				n, err := w.pump(set.live, tr)
 				set.liveUpTo, set.liveBytes = idx, set.liveBytes+n
@@ -85,9 +89,6 @@ loop:
 					w.tarDataErr(vpath, n, err, set.liveSeq)
 					break loop
 				}
-			case idx <= set.liveUpTo || set.pieces[idx] != nil:
-				w.containerErr(vpath, rr.n, "frag-order", fmt.Errorf("%w: duplicate piece skipped", ErrFragOrder))
-				continue
 			default:
 				n, err := fs.store(set, idx, vpath, tr, hdr.Size)
 				if err != nil {
@@ -100,7 +101,7 @@ loop:
 		closeLive()
 		rel := relOf(name, root)
 		j := &job{m: Member{Bundle: b, Path: vpath, Rel: rel, Size: hdr.Size}, meta: metaOf(rel)}
-		if err := w.pumpMember(j, tr, vpath); err != nil {
+		if err := w.pumpMember(j, tr, vpath, "tar"); err != nil {
 			break loop // the tar stream is unusable after a data error
 		}
 	}

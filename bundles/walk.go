@@ -55,11 +55,13 @@ type walk struct {
 	jobs   chan *job
 	free   chan []byte
 	nbuf   int
+	nalloc int // buffers allocated so far (walker only); at most nbuf
 	seq    int // walker goroutine only
 	frags  *fragStore
 	total  atomic.Int64
 	stop   atomic.Bool
 	wg     sync.WaitGroup
+	after  []func() // cleanups run once the workers are done
 }
 
 // Walk streams every member of the input to fn. fn is called concurrently
@@ -84,9 +86,6 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 		nbuf:  nbuf,
 		frags: newFragStore(s.opts.FragSpill, s.opts.TempDir),
 	}
-	for i := 0; i < nbuf; i++ {
-		w.free <- make([]byte, chunkSize)
-	}
 	for i := 0; i < s.opts.Workers; i++ {
 		w.wg.Add(1)
 		go w.worker()
@@ -95,6 +94,9 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 	close(w.jobs)
 	w.wg.Wait()
 	w.frags.close()
+	for _, f := range w.after {
+		f()
+	}
 	if cause := context.Cause(cctx); cause != nil && cause != errStop {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -147,7 +149,7 @@ func (w *walk) walkSource() {
 		b := s.addBundle(s.base, kind)
 		rel := strings.TrimSuffix(s.base, ".gz")
 		j := &job{m: Member{Bundle: b, Path: s.base, Rel: rel, Size: s.size}, meta: metaLog}
-		w.pumpMember(j, s.br, s.base)
+		w.pumpMember(j, s.br, s.base, "read")
 	}
 }
 
@@ -183,11 +185,9 @@ func (w *walk) startStream(j *job) bool {
 func (w *walk) pump(st *stream, r io.Reader) (int64, error) {
 	var n int64
 	for {
-		var buf []byte
-		select {
-		case buf = <-w.free:
-		case <-w.ctx.Done():
-			return n, context.Cause(w.ctx)
+		buf, err := w.getBuf()
+		if err != nil {
+			return n, err
 		}
 		k, err := readFill(r, buf)
 		if k > 0 {
@@ -205,16 +205,36 @@ func (w *walk) pump(st *stream, r io.Reader) (int64, error) {
 	}
 }
 
+// getBuf takes a free buffer, allocating up to nbuf of them lazily (small
+// inputs never allocate the whole pool), then waiting for one to come back.
+func (w *walk) getBuf() ([]byte, error) {
+	select {
+	case b := <-w.free:
+		return b, nil
+	default:
+	}
+	if w.nalloc < w.nbuf {
+		w.nalloc++
+		return make([]byte, chunkSize), nil
+	}
+	select {
+	case b := <-w.free:
+		return b, nil
+	case <-w.ctx.Done():
+		return nil, context.Cause(w.ctx)
+	}
+}
+
 // pumpMember streams one whole member read by the walker; a read error is
 // recorded against the member and returned.
-func (w *walk) pumpMember(j *job, r io.Reader, vpath string) error {
+func (w *walk) pumpMember(j *job, r io.Reader, vpath, op string) error {
 	if !w.startStream(j) {
 		return context.Cause(w.ctx)
 	}
 	n, err := w.pump(j.st, r)
 	close(j.st.ch)
 	if err != nil && w.ctx.Err() == nil {
-		w.s.addError(&MemberError{Path: vpath, Offset: n, Op: opOf(err, "read"), Err: classify(err), Seq: j.m.Seq})
+		w.s.addError(&MemberError{Path: vpath, Offset: n, Op: opOf(err, op), Err: classify(err), Seq: j.m.Seq})
 	}
 	return err
 }
@@ -576,14 +596,20 @@ func relOf(name, root string) string {
 	return strings.TrimSuffix(name, ".gz")
 }
 
-// rootOf returns the first path element when it is a folder.
+// rootOf returns the bundle root folder given the first entry: its first
+// path element, unless that is a folder found at the top of a bundle
+// (entries without a root folder).
 func rootOf(name string, isDir bool) string {
 	name = strings.TrimSuffix(name, "/")
+	first := name
 	if i := strings.IndexByte(name, '/'); i >= 0 {
-		return name[:i]
+		first = name[:i]
+	} else if !isDir {
+		return ""
 	}
-	if isDir {
-		return name
+	switch first {
+	case "var", "commands", "etc", "usr", "json", "tmp", "proc", "vmfs", "dev", "opt", "bin", "lib", "scratch", "locker", "vsantraces", "reconstruct.sh", "action.log":
+		return ""
 	}
-	return ""
+	return first
 }

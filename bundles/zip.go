@@ -51,8 +51,7 @@ func (w *walk) walkZip() {
 			w.containerErr(s.base, 0, "zip", fmt.Errorf("spool: %w", err))
 			return
 		}
-		defer os.Remove(f.Name())
-		defer f.Close()
+		w.after = append(w.after, func() { f.Close(); os.Remove(f.Name()) })
 		n, err := io.Copy(f, s.br)
 		if err != nil {
 			w.containerErr(s.base, n, "zip", fmt.Errorf("spool: %w", err))

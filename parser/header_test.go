@@ -206,3 +206,18 @@ func TestParseHeaderCRLF(t *testing.T) {
 		t.Errorf("CRLF body %q", h.Body)
 	}
 }
+
+// A bundle collected on 2 January holds December lines of the year before.
+func TestSyslogYearRollover(t *testing.T) {
+	ref := time.Date(2027, 1, 2, 3, 0, 0, 0, time.UTC)
+	var h Header
+	for _, c := range []struct{ line, want string }{
+		{"Dec 31 23:59:59 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2026-12-31T23:59:59Z"},
+		{"Jan  2 02:59:00 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2027-01-02T02:59:00Z"},
+		{"Jan  3 10:00:00 esx01 vmkernel: 0:00:00:01.000 cpu0:1)x: y", "2027-01-03T10:00:00Z"},
+	} {
+		if !ParseHeader([]byte(c.line), ref, &h) || h.Time.Format(time.RFC3339) != c.want || !h.TimeInferred {
+			t.Errorf("%q: %v inferred=%v, want %s", c.line, h.Time, h.TimeInferred, c.want)
+		}
+	}
+}

@@ -55,7 +55,9 @@ func (j *ScsiJoiner) Feed(h *Header, record []byte, emit func(rec []byte)) {
 		j.pend = append(j.pend, pendingRec{world: h.World, buf: buf})
 		return
 	}
-	if len(j.pend) > 0 && hasStatusText(body) {
+	// Only a status-only record completes a split one: a record that names
+	// its own command ("Cmd ...", "Command ...") is a separate failure.
+	if len(j.pend) > 0 && hasStatusText(body) && index(body, "Cmd", 0) < 0 && index(body, "Command ", 0) < 0 {
 		k := -1
 		if h.World >= 0 {
 			for i := len(j.pend) - 1; i >= 0; i-- {

@@ -170,3 +170,20 @@ func TestNormalizeThenScsi(t *testing.T) {
 		t.Errorf("normalised line: %+v", ev)
 	}
 }
+
+// A complete failure record of the same world is not glued to a pending split one.
+func TestScsiJoinerKeepsFullRecords(t *testing.T) {
+	split := `2026-03-29T20:49:12.918Z In(182) vmkernel: cpu70:2098575)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45dd57ec84c0, 2097288) to dev "naa.1" on path "vmhba3:C0:T6:L17" Failed:`
+	full := `2026-03-29T20:49:20.951Z In(182) vmkernel: cpu72:2098575)ScsiDeviceIO: 4644: Cmd(0x45dd59aeb940) 0x2a, CmdSN 0x80000048 from world 2116310 to dev "naa.2" failed H:0x0 D:0x8 P:0x0`
+	var j ScsiJoiner
+	var got []string
+	var h Header
+	for _, l := range []string{split, full} {
+		ParseHeader([]byte(l), time.Time{}, &h)
+		j.Feed(&h, []byte(l), func(r []byte) { got = append(got, string(r)) })
+	}
+	j.Flush(func(r []byte) { got = append(got, string(r)) })
+	if len(got) != 2 || got[0] != full || got[1] != split {
+		t.Errorf("got %q", got)
+	}
+}

@@ -38,6 +38,7 @@ func (esxconfLockRule) Info() RuleInfo {
 		Keywords: []string{"Failed attempting to lock file", "Timeout while waiting for lock, /etc/vmware/esx.conf.LOCK"},
 		KB:       []string{"vmware:305118"},
 		Needs:    "hostd, syslog or messages log",
+		Source:   "builtin:rule_esxconf_lock.go",
 		Samples: []Sample{
 			{Line: "Error interacting with configuration file /etc/vmware/esx.conf: Failed attempting to lock file.  Another process has locked the file for more than 20 seconds. The process holding the lock is hostd (1363758).  This operation will complete if it is run again after the lock is released.", Match: true, Kind: parser.KindMessages},
 			{Line: "Error interacting with configuration file /etc/vmware/esx.conf: Timeout while waiting for lock, /etc/vmware/esx.conf.LOCK, to be released. Another process has kept this file locked for more than 20 seconds. The process currently holding the lock is hostd-worker(5055). This is likely a temporary condition. Please try your operation again.", Match: true, Kind: parser.KindSyslog},

@@ -35,6 +35,7 @@ func (hostdCrashRule) Info() RuleInfo {
 			parser.KindHostdProbe, parser.KindVpxa, parser.KindSyslog},
 		Keywords: []string{dumpingCartel, "wantCoreDump", "] rip ", "Backtrace:", "hostd detected to be non-responsive"},
 		Needs:    "vmkernel, hostd or hostd-probe log",
+		Source:   "builtin:rule_hostd_crash.go",
 		Samples: []Sample{
 			{Line: "Apr 7 17:41:03 esx_host vmkernel: 17:19:52:55.726 cpu6:3476319)UserDump: 1485: Dumping cartel 3476251 (from world 3476319) to file /var/core/hostd-worker-zdump.000 ...", Match: true, Kind: parser.KindMessages},
 			{Line: "Apr 7 17:41:03 esx_host Hostd: [00] rip 17c6bbf3", Match: true, Kind: parser.KindMessages},

@@ -45,6 +45,7 @@ func (hostdstatsRule) Info() RuleInfo {
 		Keywords: []string{hostdstatsRamdisk, hostdStatsPath, noFreeMemFileData, dumpingCartel},
 		KB:       []string{kbHostdStatsCleanup},
 		Needs:    "vdf -h output, hostd or vmkernel log",
+		Source:   "builtin:rule_hostdstats.go",
 		Samples: []Sample{
 			{Line: "hostdstats 166M 166M 0B 100% --", Match: true, Kind: parser.KindVdf},
 			{Line: "hostdstats 1803M 2M 1800M 0% --", Match: false, Kind: parser.KindVdf},

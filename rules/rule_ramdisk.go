@@ -30,6 +30,7 @@ func (ramdiskFullRule) Info() RuleInfo {
 		Kinds:    []parser.Kind{parser.KindVdf, parser.KindRamdiskList},
 		Keywords: []string{vdfRowKeyword, visorfsRowKeyword},
 		Needs:    "vdf -h or visorfs ramdisk list output",
+		Source:   "builtin:rule_ramdisk.go",
 		Samples: []Sample{
 			{Line: "tmp 262144 262144 0 100% --", Match: true},
 			{Line: "root 32M 31M 1M 97% --", Match: true},

@@ -33,6 +33,7 @@ func (relocateRule) Info() RuleInfo {
 		Kinds:    []parser.Kind{parser.KindVpxd, parser.KindHostd, parser.KindVpxa, parser.KindSyslog, parser.KindMessages},
 		Keywords: []string{"method is disabled by '", "MethodDisabled"},
 		Needs:    "vCenter vpxd log (the fault is raised by vCenter)",
+		Source:   "builtin:rule_relocatevm.go",
 		Samples: []Sample{
 			{Line: "govc: ServerFaultCode: The method is disabled by 'VIC'", Match: true, Kind: parser.KindVpxd},
 			{Line: "2022-06-02T11:58:12.193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-84512 -- vm-2041 -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled:", Match: true, Kind: parser.KindVpxd},

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -50,6 +49,7 @@ func (scsiSenseRule) Info() RuleInfo {
 		Keywords: scsiSenseKeywords,
 		KB:       []string{"vmware:289902", "vmware:1029039", "vmware:1030381", "vmware:2004086", "vmware:1003433", "vmware:1008113", "vmware:1005009", "vmware:318712"},
 		Needs:    "vmkernel log (var/log/messages on ESX/ESXi 4.x)",
+		Source:   "builtin:rule_scsi_sense.go",
 		Samples: []Sample{
 			{Line: `Mar 1 08:53:36 host.com vmkernel: 2:16:49:12.573 cpu3:4099)ScsiDeviceIO: 1672: Command 0x28 to device "naa.xxxxxxxxxxxxx" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.`, Match: true, Kind: parser.KindMessages},
 			{Line: `2010-10-30T02:20:55.013Z cpu14:4110)NMP: nmp_ThrottleLogForDevice:2318: Cmd 0x28 (0x412441199080) to dev "naa.60a9800064655a77524a6c4938685950" on path "vmhba2:C0:T1:L1" Failed: H:0x8 D:0x0 P:0x0 Possible sense data: 0x0 0x0 0x0.Act:EVAL`, Match: true},
@@ -126,19 +126,28 @@ func scsiFailed(st *sense.Status) bool {
 }
 
 func (s *scsiSenseState) Observe(l *Line) {
-	var st sense.Status
+	var ev parser.ScsiEvent
+	if !parser.ParseScsi(l.Text, &ev) || ev.Summary {
+		return
+	}
 	world := -1
 	if l.Header != nil {
 		world = l.Header.World
 	}
-	if !sense.ParseStatus(l.Text, &st) {
-		s.remember(l, world)
+	if ev.Split {
+		s.remember(l, world, &ev)
 		return
 	}
 	s.lines++
-	dev, path := scsiDevice(l.Text), scsiPath(l.Text)
+	st := sense.Status{Opcode: ev.Opcode, Host: ev.Host, Device: ev.Dev, Plugin: ev.Plugin, HasStatus: ev.HasStatus,
+		Validity: ev.Validity, Key: ev.Key, ASC: ev.ASC, ASCQ: ev.ASCQ, PDL: ev.PDL, Form: ev.Form}
+	dev, path := ev.Device, ev.Path
+	if len(dev) == 0 && st.Form == sense.FormESX35 {
+		dev = path // ESX 3.5 names the LUN by its vmhbaA:T:L:P path only
+	}
 	if len(dev) == 0 && world >= 0 {
-		// ESXi 8: the status record follows the "Failed:" record of its world.
+		// ESXi 8 without a joining engine: the status record follows the
+		// "Failed:" record of its world.
 		k := scsiPendKey{l.Member.Seq, world}
 		if p, ok := s.pending[k]; ok && l.Num > p.num && l.Num-p.num <= 4 {
 			dev, path = p.dev, p.path
@@ -157,16 +166,19 @@ func (s *scsiSenseState) Observe(l *Line) {
 	}
 	g := s.group(dev, class.ID)
 	g.add(l)
+	if w := ev.Repeat; w > 1 {
+		g.count += w - 1
+	}
 	ops := g.paths[string(path)]
 	if ops == nil {
 		ops = map[int]int{}
 		g.paths[string(path)] = ops
 	}
-	ops[st.Opcode]++
+	ops[st.Opcode] += max(ev.Repeat, 1)
 	g.statuses[scsiStatusKey{st.Host, st.Device, st.Plugin, st.Key, st.ASC, st.ASCQ,
-		st.Validity == sense.SenseValid, st.HasStatus, st.PDL, st.Form}]++
+		st.Validity == sense.SenseValid, st.HasStatus, st.PDL, st.Form}] += max(ev.Repeat, 1)
 	if t := l.Time(); !t.IsZero() {
-		g.minutes[t.Unix()/60]++
+		g.minutes[t.Unix()/60] += max(ev.Repeat, 1)
 	}
 }
 
@@ -201,14 +213,10 @@ func (s *scsiSenseState) Merge(other RuleState) {
 }
 
 // remember keeps an ESXi 8 record that ends at "Failed:" (no status) so the
-// status record that follows on the same world can be attributed.
-func (s *scsiSenseState) remember(l *Line, world int) {
-	t := bytes.TrimRight(l.Text, " \r")
-	if world < 0 || !bytes.HasSuffix(t, []byte("Failed:")) {
-		return
-	}
-	dev := scsiDevice(t)
-	if len(dev) == 0 {
+// status record that follows on the same world can be attributed when the
+// engine did not join them (parser.ScsiJoiner does when it is used).
+func (s *scsiSenseState) remember(l *Line, world int, ev *parser.ScsiEvent) {
+	if world < 0 || len(ev.Device) == 0 {
 		return
 	}
 	if s.pending == nil {
@@ -218,20 +226,8 @@ func (s *scsiSenseState) remember(l *Line, world int) {
 		clear(s.pending)
 	}
 	s.pending[scsiPendKey{l.Member.Seq, world}] = scsiPend{
-		dev: append([]byte(nil), dev...), path: append([]byte(nil), scsiPath(t)...), op: cmdOpcode(t), num: l.Num,
+		dev: append([]byte(nil), ev.Device...), path: append([]byte(nil), ev.Path...), op: ev.Opcode, num: l.Num,
 	}
-}
-
-// cmdOpcode returns the opcode of "Cmd 0x28 (", "Cmd(0x...) 0x28," or
-// "Command 0x28", or -1.
-func cmdOpcode(t []byte) int {
-	var st sense.Status
-	// ParseStatus reads the opcode only together with a status; give it one.
-	probe := append(append([]byte(nil), t...), " H:0x0 D:0x0 P:0x0"...)
-	if sense.ParseStatus(probe, &st) {
-		return st.Opcode
-	}
-	return -1
 }
 
 // pollingOpcodes are the health/SMART polling and VPD probe commands whose
@@ -465,67 +461,4 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 
 func unixMinute(m int64) string {
 	return timeFromUnix(m * 60).UTC().Format(timeLayout)
-}
-
-// scsiDevice returns the device a SCSI status line is about: `dev "X"`,
-// `device "X"`, `NMP device "X"`, `Device :X`, `device X -`, `on device X`,
-// or the ESX 3.5 `vmhbaA:T:L:P status =` path.
-func scsiDevice(t []byte) []byte {
-	for _, pre := range []string{`dev "`, `device "`, `Device "`} {
-		if i := bytes.Index(t, []byte(pre)); i >= 0 {
-			rest := t[i+len(pre):]
-			if e := bytes.IndexByte(rest, '"'); e > 0 {
-				return rest[:e]
-			}
-		}
-	}
-	for _, pre := range []string{"Device :", " device ", "Device "} {
-		if i := bytes.Index(t, []byte(pre)); i >= 0 {
-			rest := t[i+len(pre):]
-			if devicePrefix(rest) {
-				return token(rest)
-			}
-		}
-	}
-	if i := bytes.Index(t, []byte(" status = ")); i > 0 {
-		j := bytes.LastIndexByte(t[:i], ' ')
-		tok := t[j+1 : i]
-		if bytes.HasPrefix(tok, []byte("vmhba")) {
-			return tok
-		}
-	}
-	return nil
-}
-
-func devicePrefix(b []byte) bool {
-	for _, p := range []string{"naa.", "eui.", "t10.", "mpx.", "vml.", "sym.", "vmhba"} {
-		if bytes.HasPrefix(b, []byte(p)) {
-			return true
-		}
-	}
-	return false
-}
-
-func token(b []byte) []byte {
-	e := 0
-	for e < len(b) && b[e] != ' ' && b[e] != '"' && b[e] != ',' && b[e] != ')' {
-		e++
-	}
-	return bytes.TrimRight(b[:e], ".:")
-}
-
-// scsiPath returns the vmhbaN:C:T:L path of a line (`path "X"`, `path X`), or nil.
-func scsiPath(t []byte) []byte {
-	i := bytes.Index(t, []byte("path "))
-	if i < 0 {
-		return nil
-	}
-	rest := t[i+len("path "):]
-	if len(rest) > 0 && rest[0] == '"' {
-		rest = rest[1:]
-	}
-	if !bytes.HasPrefix(rest, []byte("vmhba")) {
-		return nil
-	}
-	return token(rest)
 }

@@ -42,6 +42,7 @@ func (quiesceRule) Info() RuleInfo {
 		Keywords: quiesceKeywords,
 		KB:       []string{"vmware:1018194", "vmware:5962168", "vmware:1009073"},
 		Needs:    "hostd, vpxa or vpxd log",
+		Source:   "builtin:rule_snapshot_quiesce.go",
 		Samples: []Sample{
 			{Line: "2010-10-10T22:53:31.077Z [45EEEB90 info 'Default' opID=D1D8F924-00002337-83] [VpxLRO] -- ERROR task-768 -- -- vpxapi.VpxaService.createSnapshot: vim.fault.ApplicationQuiesceFault:", Match: true, Kind: parser.KindVpxa},
 			{Line: "2016-02-11T09:15:40.118Z info hostd[FFB96B70] [Originator@6876 sub=vm:/vmfs/volumes/56a9d2ba-1e3f1d2c-6b2e-0025b5a0001f/exch01/exch01.vmx] An error occurred while quiescing the virtual machine. See the virtual machine's event log for details 'VssSyncStart' operation failed: IDispatch error #8449 (0x80042301)", Match: true},

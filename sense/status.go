@@ -9,6 +9,7 @@ const (
 	SenseNone     Validity = iota // no sense data in the fragment
 	SensePossible                 // "Possible sense data:" (host-side or non-CHECK CONDITION)
 	SenseValid                    // "Valid sense data:" (device returned CHECK CONDITION)
+	SenseInvalid                  // "Invalid sense data:" (newer builds; the bytes carry no meaning)
 )
 
 // String returns "none", "possible" or "valid".
@@ -18,6 +19,8 @@ func (v Validity) String() string {
 		return "possible"
 	case SenseValid:
 		return "valid"
+	case SenseInvalid:
+		return "invalid"
 	}
 	return "none"
 }
@@ -68,6 +71,7 @@ type Status struct {
 //
 //	H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.
 //	H:0x0 D:0x0 P:0x0 Possible sense data: 0x0 0x0 0x0
+//	H:0x7 D:0x0 P:0x0 Invalid sense data: 0x0 0x0 0x0
 //	H:0x8 D:0x0 P:0x0                  (status without sense data)
 //	status = 2/0 0x5 0x24 0x0          (ESX 3.5: decimal device/host, see parseESX35)
 //	PDL error (0x5/0x25/0x0)
@@ -318,6 +322,8 @@ func parseESXi5At(b []byte, i int, st *Status) (int, bool) {
 		v, j = SenseValid, j+5
 	case hasPrefixFold(b[j:], "Possible"):
 		v, j = SensePossible, j+8
+	case hasPrefixFold(b[j:], "Invalid"):
+		v, j = SenseInvalid, j+7
 	default:
 		return i, true
 	}
@@ -461,30 +467,31 @@ func parsePDLAt(b []byte, i int, st *Status) (int, bool) {
 }
 
 // findOpcode returns the opcode named by the last "Command 0xCC",
-// "Cmd 0xCC", "Cmd(0xADDR) 0xCC" or "Cmd (0xCC)" in line, or -1.
+// "Cmd 0xCC", "Cmd(0xADDR) 0xCC", "Cmd (0xCC)" or "command 0xCC" in line,
+// or -1.
 func findOpcode(line []byte) int {
-	op := -1
-	off := 0
-	for {
-		k := bytes.IndexByte(line[off:], 'C')
-		if k < 0 {
-			return op
+	// Find the last "Cmd"/"cmd" and the last "Command"/"command" whose
+	// operand parses; the later one wins. bytes.Index keeps this fast on
+	// long lines.
+	bestAt, op := -1, -1
+	for _, kw := range [...]string{"md", "ommand"} {
+		off := 0
+		for {
+			k := bytes.Index(line[off:], []byte(kw))
+			if k < 0 {
+				break
+			}
+			at := off + k - 1 // position of the C
+			off += k + len(kw)
+			if at < 0 || (line[at] != 'C' && line[at] != 'c') {
+				continue
+			}
+			if v, ok := opcodeAfter(line, off); ok && at > bestAt {
+				bestAt, op = at, v
+			}
 		}
-		i := off + k
-		switch {
-		case hasPrefixFold(line[i:], "Command"):
-			i += 7
-		case hasPrefixFold(line[i:], "Cmd"):
-			i += 3
-		default:
-			off = i + 1
-			continue
-		}
-		if v, ok := opcodeAfter(line, i); ok {
-			op = v
-		}
-		off = i
 	}
+	return op
 }
 
 // opcodeAfter parses what follows "Cmd"/"Command" at line[i:].

@@ -2569,10 +2569,6 @@ var classRules = [...]classRule{
 	{matchSense, 2, -1, -1, 20},   // not-ready
 	{matchSense, 6, -1, -1, 21},   // unit-attention
 	{matchSense, 5, -1, -1, 22},   // illegal-request
-	{matchPlugin, 3, -1, -1, 12},  // reservation-conflict
-	{matchPlugin, 5, -1, -1, 8},   // ats-miscompare
-	{matchPlugin, 7, -1, -1, 4},   // thin-soft-threshold
-	{matchPlugin, 8, -1, -1, 5},   // out-of-space
 	{matchHost, 1, -1, -1, 15},    // host-no-connect
 	{matchHost, 3, -1, -1, 16},    // host-timeout
 	{matchHost, 5, -1, -1, 17},    // host-abort
@@ -2588,4 +2584,8 @@ var classRules = [...]classRule{
 	{matchHost, 13, -1, -1, 19},   // host-error
 	{matchHost, 14, -1, -1, 19},   // host-error
 	{matchHost, 15, -1, -1, 19},   // host-error
+	{matchPlugin, 3, -1, -1, 12},  // reservation-conflict
+	{matchPlugin, 5, -1, -1, 8},   // ats-miscompare
+	{matchPlugin, 7, -1, -1, 4},   // thin-soft-threshold
+	{matchPlugin, 8, -1, -1, 5},   // out-of-space
 }
