@@ -202,7 +202,7 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 		cfg.Poll = 2 * time.Second
 	}
 	var mu sync.Mutex
-	all := map[string]*bundleRecord{} // by content hash (or input path when unhashable)
+	all := map[string]*bundleRecord{} // by input path: a rewritten upload replaces its old row
 	t.onRecord = func(rec *bundleRecord) {
 		fmt.Fprintln(stdout, bundleLine(rec))
 	}
@@ -221,11 +221,7 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 			mu.Lock()
 			defer mu.Unlock()
 			for _, r := range recs {
-				key := r.SHA256
-				if key == "" {
-					key = "path:" + r.Input
-				}
-				all[key] = r
+				all[r.Input] = r
 			}
 			if t.store != nil {
 				return writeSummaryFile(t.store, buildSummary(sortedRecords(all), cfg.Esxdiag, cfg.RulesVersion, cfg.FailOn))

@@ -206,6 +206,7 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 	if t.store != nil && !t.force {
 		if old, ok := t.store.lookup(h.sum, t.esxdiag, t.rules); ok {
 			old.cached = true
+			old.Input, old.Size = h.in.Path, h.in.Size // where the bundle is now
 			return old
 		}
 	}

@@ -151,3 +151,32 @@ func TestTriageWatchStopsMidBundleWithoutPartialResults(t *testing.T) {
 	require.Empty(t, reps)
 	requireNoTempFiles(t, "out")
 }
+
+func TestTriageWatchRewrittenUploadReplacesItsRow(t *testing.T) {
+	chdirTemp(t)
+	writeFakeBundle(t, "up/a.tgz", "host esx-a 8.0.2 1 2024-01-01T00:00:00Z\nfinding r1 error 1 t\n")
+	var n counter
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := testConfig()
+	cfg.Watch, cfg.Out, cfg.Poll = "up", "out", 20*time.Millisecond
+	cfg.OnAnalyzed = n.add
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runTriage(ctx, cfg, fakeAnalyze, io.Discard, io.Discard)
+	}()
+	require.Eventually(t, func() bool { return n.snapshot()["up/a.tgz"] == 1 }, 5*time.Second, 5*time.Millisecond)
+	// The same upload is replaced by a corrected bundle.
+	writeFakeBundle(t, "up/a.tgz.tmp", "host esx-a 8.0.2 1 2024-01-02T00:00:00Z\n")
+	require.NoError(t, os.Rename("up/a.tgz.tmp", "up/a.tgz"))
+	require.Eventually(t, func() bool { return n.snapshot()["up/a.tgz"] == 2 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	<-done
+	var sum triageSummary
+	b, err := os.ReadFile("out/summary.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &sum))
+	require.Equal(t, 1, sum.Bundles)
+	require.Empty(t, sum.Rows[0].Worst, "the new content's result, not the old one")
+}
