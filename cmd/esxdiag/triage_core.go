@@ -147,7 +147,7 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 		if hs[i].err == nil {
 			if seen[hs[i].sum] {
 				// Same content as an earlier input: triaged once.
-				t.progressDone(hs[i].in.Size)
+				t.progressDone(hs[i].in)
 				continue
 			}
 			seen[hs[i].sum] = true
@@ -166,7 +166,7 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 			t.onRecord(rec)
 		}
 		t.mu.Unlock()
-		t.progressDone(hs[i].in.Size)
+		t.progressDone(hs[i].in)
 	})
 	out := make([]*bundleRecord, 0, len(recs))
 	for _, r := range recs {
@@ -177,10 +177,24 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 	return out, ctx.Err()
 }
 
-func (t *triager) progressDone(n int64) {
+func (t *triager) progressDone(in triageInput) {
 	if t.progress != nil {
-		t.progress.done(n)
+		t.progress.done(in.Path, in.Size)
 	}
+}
+
+type readProgressKey struct{}
+
+// withReadProgress hands the analyzer a callback for the compressed bytes
+// it has read so far (the progress line counts in-flight bundles too).
+func withReadProgress(ctx context.Context, fn func(bytesRead int64)) context.Context {
+	return context.WithValue(ctx, readProgressKey{}, fn)
+}
+
+// readProgress returns the callback of withReadProgress, or nil.
+func readProgress(ctx context.Context) func(int64) {
+	fn, _ := ctx.Value(readProgressKey{}).(func(int64))
+	return fn
 }
 
 // one triages a single hashed input. It returns nil when the work was
@@ -213,6 +227,10 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if t.bundleTimeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, t.bundleTimeout)
+	}
+	if p := t.progress; p != nil {
+		path := h.in.Path
+		actx = withReadProgress(actx, func(n int64) { p.reading(path, n) })
 	}
 	out, err := safeAnalyze(actx, t.analyze, h.in.Path, t.panicLog)
 	cancel()

@@ -484,3 +484,24 @@ func TestTriageE2EPathological(t *testing.T) {
 	require.Empty(t, g.Error)
 	require.Equal(t, "critical", g.Worst)
 }
+
+func TestTriageE2EProgress(t *testing.T) {
+	chdirTemp(t)
+	e2eFleet(t, "in")
+	var errOut syncBuffer
+	cfg := e2eConfig(2, "")
+	cfg.Progress = newTriageProgress(&errOut)
+	cfg.Progress.interval = time.Millisecond
+	var reads counter
+	an := engineAnalyzer(rules.Builtin(), 1)
+	counting := func(ctx context.Context, p string) (*bundleOutcome, error) {
+		if fn := readProgress(ctx); fn != nil {
+			ctx = withReadProgress(ctx, func(n int64) { reads.add(p); fn(n) })
+		}
+		return an(ctx, p)
+	}
+	runTriage(context.Background(), cfg, counting, io.Discard, io.Discard)
+	require.Contains(t, errOut.String(), "/11 bundles")
+	require.True(t, strings.HasSuffix(errOut.String(), "\r\033[K"), "the progress line is cleared at the end")
+	require.NotEmpty(t, reads.snapshot(), "the engine reports bytes read of in-flight bundles")
+}

@@ -47,7 +47,11 @@ func engineAnalyzer(catalog *rules.Catalog, workers int) analyzeFunc {
 			return nil, fmt.Errorf("triage: %w", err)
 		}
 		defer src.Close()
-		rep, err := rules.Analyze(ctx, src, rules.Options{Workers: workers, Catalog: catalog})
+		opts := rules.Options{Workers: workers, Catalog: catalog}
+		if fn := readProgress(ctx); fn != nil {
+			opts.Progress = func(p rules.Progress) { fn(p.BytesRead) }
+		}
+		rep, err := rules.Analyze(ctx, src, opts)
 		if err != nil {
 			return nil, fmt.Errorf("triage: %s: %w", path, err)
 		}

@@ -21,6 +21,7 @@ type triageProgress struct {
 	total, ndone int
 	bytesTotal   int64
 	bytesDone    int64
+	inflight     map[string]int64 // bytes read so far of bundles being analyzed
 	began        time.Time
 	stopc        chan struct{}
 	wg           sync.WaitGroup
@@ -37,6 +38,7 @@ func isTerminalFile(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 func (p *triageProgress) start(total int, bytes int64) {
 	p.mu.Lock()
 	p.total, p.ndone, p.bytesTotal, p.bytesDone = total, 0, max(bytes, 0), 0
+	p.inflight = map[string]int64{}
 	p.began = p.now()
 	p.stopc = make(chan struct{})
 	p.mu.Unlock()
@@ -54,8 +56,18 @@ func (p *triageProgress) start(total int, bytes int64) {
 	})
 }
 
-func (p *triageProgress) done(bytes int64) {
+// reading records how far the analysis of one bundle has read.
+func (p *triageProgress) reading(path string, bytesRead int64) {
 	p.mu.Lock()
+	if p.inflight != nil {
+		p.inflight[path] = bytesRead
+	}
+	p.mu.Unlock()
+}
+
+func (p *triageProgress) done(path string, bytes int64) {
+	p.mu.Lock()
+	delete(p.inflight, path)
 	p.ndone++
 	p.bytesDone += max(bytes, 0)
 	p.mu.Unlock()
@@ -72,10 +84,14 @@ func (p *triageProgress) line() string {
 	defer p.mu.Unlock()
 	el := p.now().Sub(p.began).Seconds()
 	s := fmt.Sprintf("triage: %d/%d bundles", p.ndone, p.total)
-	if el > 0 && p.bytesDone > 0 {
-		rate := float64(p.bytesDone) / el
+	read := p.bytesDone
+	for _, n := range p.inflight {
+		read += n
+	}
+	if el > 0 && read > 0 {
+		rate := float64(read) / el
 		s += fmt.Sprintf(", %.1f MB/s", rate/1e6)
-		if left := p.bytesTotal - p.bytesDone; left > 0 {
+		if left := p.bytesTotal - read; left > 0 {
 			s += ", ETA " + time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second).String()
 		}
 	}

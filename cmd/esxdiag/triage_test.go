@@ -308,9 +308,10 @@ func TestProgressLine(t *testing.T) {
 	p.now = func() time.Time { return now }
 	p.interval = time.Hour
 	p.start(4, 400e6)
-	p.done(100e6)
+	p.done("a", 100e6)
+	p.reading("b", 50e6)
 	now = now.Add(10 * time.Second)
-	require.Equal(t, "triage: 1/4 bundles, 10.0 MB/s, ETA 30s", p.line())
+	require.Equal(t, "triage: 1/4 bundles, 15.0 MB/s, ETA 17s", p.line())
 	p.stop()
 }
 
