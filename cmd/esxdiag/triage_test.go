@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -347,5 +349,54 @@ func TestTriageCommandFlags(t *testing.T) {
 		{"triage", "--watch", ".", "x.tgz"},
 	} {
 		require.Equal(t, exitUsage, run(args), args)
+	}
+}
+
+// FuzzReportName: host names come from bundle content (untrusted); the
+// report file name must stay a plain file name inside reports/.
+func FuzzReportName(f *testing.F) {
+	for _, s := range []string{"esx-01.lab.local", "../../etc/passwd", "..", ".", "", "a/b\\c", "héllo wörld", strings.Repeat("x", 300), "\x00\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		name := reportName(&bundleRecord{SHA256: strings.Repeat("ab", 32), Hosts: []triageHost{{Host: host}, {Host: "x"}}})
+		if strings.ContainsAny(name, "/\\\x00") || strings.HasPrefix(name, ".") || len(name) > 140 {
+			t.Fatalf("unsafe report name %q for host %q", name, host)
+		}
+		if filepath.Base(name) != name || !strings.HasSuffix(name, "_abababababababab.json") {
+			t.Fatalf("bad report name %q", name)
+		}
+	})
+}
+
+// BenchmarkHashInput measures the content hash that keys the results
+// folder (each input is read once for it before analysis).
+func BenchmarkHashInput(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "b.tgz")
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20) // 64 MiB
+	require.NoError(b, os.WriteFile(p, data, 0o644))
+	in := triageInput{Path: p, Size: int64(len(data))}
+	b.SetBytes(in.Size)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := hashInput(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuildSummary: 1000 hosts, 5 findings each.
+func BenchmarkBuildSummary(b *testing.B) {
+	var recs []*bundleRecord
+	for i := range 1000 {
+		h := triageHost{Host: fmt.Sprintf("esx%04d", i), Version: "8.0.2", Build: fmt.Sprint(22380479 + i%3), Worst: "error"}
+		for j := range 5 {
+			h.Findings = append(h.Findings, triageFinding{RuleID: fmt.Sprintf("rule-%d", (i+j)%17), Severity: "error", Count: j + 1})
+		}
+		recs = append(recs, &bundleRecord{Input: fmt.Sprintf("in/%04d.tgz", i), Hosts: []triageHost{h}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		buildSummary(recs, "v", "r", "error")
 	}
 }
