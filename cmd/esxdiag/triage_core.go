@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -233,14 +232,17 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 		actx = withReadProgress(actx, func(n int64) { p.reading(path, n) })
 	}
 	out, err := safeAnalyze(actx, t.analyze, h.in.Path, t.panicLog)
+	timedOut := actx.Err() != nil
 	cancel()
 	if ctx.Err() != nil {
 		return nil // interrupted: leave no trace, a re-run redoes it
 	}
+	if timedOut {
+		// Whatever the analyzer returned is partial. Not stored either: a
+		// re-run (maybe with a longer timeout) tries again.
+		out, err = nil, fmt.Errorf("triage: %s: gave up after --bundle-timeout %s: %w", h.in.Path, t.bundleTimeout, context.DeadlineExceeded)
+	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("triage: %s: gave up after --bundle-timeout %s: %w", h.in.Path, t.bundleTimeout, err)
-		}
 		rec.Error = err.Error()
 		rec.Hosts = []triageHost{}
 	} else {
@@ -257,7 +259,7 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 			}
 		}
 	}
-	if t.store != nil {
+	if t.store != nil && !timedOut {
 		var report []byte
 		if out != nil && rec.Error == "" {
 			report = out.Report

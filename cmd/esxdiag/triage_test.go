@@ -268,6 +268,19 @@ func TestTriageIsolationAndExitCodes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("timeouts are not stored", func(t *testing.T) {
+		cfg := testConfig("slow.tgz")
+		cfg.BundleTimeout, cfg.Out = 20*time.Millisecond, "out-timeout"
+		var n counter
+		cfg.OnAnalyzed = n.add
+		for range 2 {
+			code, _ := runTriage(context.Background(), cfg, fakeAnalyze, io.Discard, io.Discard)
+			require.Equal(t, exitUsage, code)
+		}
+		require.Equal(t, map[string]int{"slow.tgz": 2}, n.snapshot(), "a re-run tries a timed-out bundle again")
+		recs, _ := filepath.Glob("out-timeout/records/*")
+		require.Empty(t, recs)
+	})
 	t.Run("usage", func(t *testing.T) {
 		for _, mod := range []func(*triageConfig){
 			func(c *triageConfig) { c.Format = "html" },
