@@ -69,8 +69,11 @@ above --fail-on, 2 some bundle could not be read at all (or usage error),
 			if !cfg.Quiet && isTerminalFile(os.Stderr) {
 				cfg.Progress = newTriageProgress(os.Stderr)
 			}
-			if isTerminalFile(os.Stdout) && os.Getenv("NO_COLOR") == "" {
-				cfg.Style = newTextStyles(textOptions{Color: true})
+			if isTerminalFile(os.Stdout) {
+				cfg.Width = outputWidth(os.Stdout)
+				if os.Getenv("NO_COLOR") == "" {
+					cfg.Style = newTextStyles(textOptions{Color: true})
+				}
 			}
 			an, rulesVersion, err := newEngineAnalyzer(cfg)
 			if err != nil {
@@ -126,7 +129,7 @@ func runTriage(ctx context.Context, cfg triageConfig, an analyzeFunc, stdout, st
 		bundleTimeout: cfg.BundleTimeout,
 		progress:      cfg.Progress,
 		onAnalyzed:    cfg.OnAnalyzed,
-		panicLog:      stderr,
+		log:           stderr,
 	}
 	if cfg.Out != "" {
 		st, err := openResultStore(cfg.Out)

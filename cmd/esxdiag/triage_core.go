@@ -94,7 +94,7 @@ type triager struct {
 	rules         string // rules catalog version, part of the resume key
 	bundleTimeout time.Duration
 	progress      *triageProgress
-	panicLog      io.Writer // where the stack of a recovered panic goes (stderr); nil = dropped
+	log           io.Writer // notes for the user and stacks of recovered panics (stderr); nil = dropped
 
 	// onAnalyzed, when set, is called once per bundle whose analysis
 	// completed and whose record was committed (test hook).
@@ -139,17 +139,20 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 	}
 
 	// Phase 2: analyze distinct bundles (parallel).
-	seen := make(map[string]bool, len(hs))
+	seen := make(map[string]string, len(hs)) // hash -> first input with it
 	recs := make([]*bundleRecord, len(hs))
 	var todo []int
 	for i := range hs {
 		if hs[i].err == nil {
-			if seen[hs[i].sum] {
+			if first, dup := seen[hs[i].sum]; dup {
 				// Same content as an earlier input: triaged once.
+				if t.log != nil {
+					fmt.Fprintf(t.log, "esxdiag: %s: same content as %s, triaged once\n", hs[i].in.Path, first)
+				}
 				t.progressDone(hs[i].in)
 				continue
 			}
-			seen[hs[i].sum] = true
+			seen[hs[i].sum] = hs[i].in.Path
 		}
 		todo = append(todo, i)
 	}
@@ -231,7 +234,7 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 		path := h.in.Path
 		actx = withReadProgress(actx, func(n int64) { p.reading(path, n) })
 	}
-	out, err := safeAnalyze(actx, t.analyze, h.in.Path, t.panicLog)
+	out, err := safeAnalyze(actx, t.analyze, h.in.Path, t.log)
 	timedOut := actx.Err() != nil
 	cancel()
 	if ctx.Err() != nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 
 	"github.com/esxdiag/esxdiag/bundles"
@@ -70,3 +71,6 @@ func catalogVersion(c *rules.Catalog) (string, error) {
 	sum := sha256.Sum256(b)
 	return "rules-" + hex.EncodeToString(sum[:8]), nil
 }
+
+// outputWidth is the terminal width of f (analyze's terminalWidth).
+func outputWidth(f *os.File) int { return terminalWidth(f) }

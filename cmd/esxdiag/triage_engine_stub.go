@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 )
 
 // newEngineAnalyzer: the engine-backed analyzer is built with the
@@ -14,3 +15,6 @@ func newEngineAnalyzer(cfg triageConfig) (analyzeFunc, string, error) {
 		return nil, errors.New("triage: analysis engine not built in (build with -tags esxdiag_engine)")
 	}, "none", nil
 }
+
+// outputWidth: analyze's terminalWidth is behind the engine tag.
+func outputWidth(*os.File) int { return defaultWidth }

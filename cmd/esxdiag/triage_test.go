@@ -311,10 +311,11 @@ func TestTriageDuplicateContentTriagedOnce(t *testing.T) {
 	var n counter
 	cfg := testConfig("a.tgz", "copy-of-a.tgz")
 	cfg.Jobs, cfg.Format, cfg.OnAnalyzed = 2, "json", n.add
-	var out bytes.Buffer
-	_, err := runTriage(context.Background(), cfg, fakeAnalyze, &out, io.Discard)
+	var out, errOut bytes.Buffer
+	_, err := runTriage(context.Background(), cfg, fakeAnalyze, &out, &errOut)
 	require.NoError(t, err)
 	require.Equal(t, map[string]int{"a.tgz": 1}, n.snapshot())
+	require.Equal(t, "esxdiag: copy-of-a.tgz: same content as a.tgz, triaged once\n", errOut.String())
 }
 
 func TestProgressLine(t *testing.T) {
