@@ -41,7 +41,7 @@ func TestHostdCrashCase1(t *testing.T) {
 		t.Fatalf("findings %+v status %+v", fs, st)
 	}
 	f := fs[0]
-	if f.Object != "hostd" || f.Severity != SeverityError || f.Facts["core_dumps"] != "1" || f.Facts["backtrace_lines"] != "1" {
+	if f.Object != "hostd" || f.Severity != SeverityError || f.Facts["core_dumps"] != "1" || f.Facts["backtraces"] != "1" {
 		t.Errorf("finding = %+v", f)
 	}
 	if f.Facts["core_files"] != "/var/core/hostd-worker-zdump.000" {

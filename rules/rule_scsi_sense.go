@@ -35,10 +35,13 @@ const (
 
 type scsiSenseRule struct{}
 
-// scsiSenseKeywords: "H:0x" opens every ESXi 4+ status, "status = " the
-// ESX 3.5 one; " Failed:" catches the ESXi 8 NMP records that end at
-// "Failed:" with the status on the next record (formats.md §2.3).
-var scsiSenseKeywords = []string{"H:0x", "status = ", "PDL error (", " Failed:"}
+// scsiSenseKeywords find every status form with literals of 10+ bytes
+// (short ones slow the engine's prefilter): "sense data:" (Valid/Possible/
+// Invalid), "failed H:0x" (ESXi 7+ lines without sense), "status H:0x"
+// (ScsiDeviceToken), "nmp_ThrottleLogForDevice" (NMP throttle lines incl.
+// the ESXi 8 records that end at "Failed:", joined by the engine with their
+// status record), " status = " (ESX 3.5), "PDL error (".
+var scsiSenseKeywords = []string{"sense data:", "failed H:0x", "status H:0x", "nmp_ThrottleLogForDevice", " status = ", "PDL error ("}
 
 func (scsiSenseRule) Info() RuleInfo {
 	return RuleInfo{

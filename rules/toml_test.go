@@ -81,9 +81,10 @@ func TestMergeOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := b.Len()
+	victim := b.Rules()[0].ID
 	user, err := ParseRules("u.toml", []byte(`
 [[rule]]
-id = "example-vmfs-heap"
+id = "`+victim+`"
 severity = "critical"
 title = "overridden"
 kinds = ["vmkernel"]
@@ -103,7 +104,7 @@ keywords = ["something new"]
 		t.Fatalf("len = %d, want %d", b.Len(), n+1)
 	}
 	for _, r := range b.Rules() {
-		if r.ID == "example-vmfs-heap" && (r.Title != "overridden" || r.Source != "u.toml") {
+		if r.ID == victim && (r.Title != "overridden" || r.Source != "u.toml") {
 			t.Fatalf("not overridden: %+v", r)
 		}
 	}

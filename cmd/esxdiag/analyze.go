@@ -1,7 +1,3 @@
-//go:build esxdiag_engine
-
-// Built only once rules.Report/Analyze and bundles land (tag removed then).
-
 package main
 
 import (
@@ -225,7 +221,7 @@ func exitFor(jr *jsonReport, failOn string) error {
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s), highest %s (--fail-on %s)", jr.Summary.Findings, jr.Summary.Highest, failOn)}
 	}
 	if !jr.Summary.Recognised {
-		if len(jr.ReadErrors) > 0 {
+		if jr.unreadable > 0 {
 			return &exitError{code: exitUsage, err: errors.New("input unreadable: see the errors at the end of the report")}
 		}
 		return &exitError{code: exitUnrecognised, err: errors.New("nothing recognised in the input (no known log file, no parsed line)")}
@@ -269,6 +265,7 @@ func analyzeOne(ctx context.Context, stdin io.Reader, arg string, opts rules.Opt
 }
 
 func analyzeSource(ctx context.Context, src *bundles.Source, opts rules.Options) (*rules.Report, error) {
+	defer src.Close()
 	rep, err := rules.Analyze(ctx, src, opts)
 	if err != nil {
 		return nil, fmt.Errorf("analyze: %s: %w", src.Name(), err)
@@ -403,6 +400,9 @@ func mergeReports(runs []analysis, f jsonFilters) *jsonReport {
 		jr.Notes = append(jr.Notes, r.Notes...)
 		for _, e := range r.ReadErrors {
 			jr.ReadErrors = append(jr.ReadErrors, jsonReadError{Input: run.input, Path: e.Path, Offset: e.Offset, Message: e.Message})
+			if !benignReadError(e.Message) {
+				jr.unreadable++
+			}
 		}
 		for i := range r.Hosts {
 			h := mapHost(run.input, &r.Hosts[i])
@@ -415,6 +415,13 @@ func mergeReports(runs []analysis, f jsonFilters) *jsonReport {
 	jr.Summary.Recognised = recognised
 	jr.Summary = summarize(jr)
 	return jr
+}
+
+// benignReadError: an empty input or one of no known format is "nothing
+// recognised" (exit 3), not "unreadable" (exit 2). rules.ReadError keeps
+// only the message of bundles' sentinel errors, so match on their text.
+func benignReadError(msg string) bool {
+	return strings.HasSuffix(msg, bundles.ErrEmpty.Error()) || strings.HasSuffix(msg, bundles.ErrUnknownFormat.Error())
 }
 
 // hostRecognised: the engine saw a known log (some rule could be

@@ -1,5 +1,3 @@
-//go:build esxdiag_engine
-
 package main
 
 import (
@@ -178,6 +176,8 @@ func TestE2E(t *testing.T) {
 		{name: "case1-min-critical", args: []string{"analyze", "--min-severity", "critical", "--fail-on", "critical", "case1.tgz"}, wantExit: exitFindings, golden: "case1-critical.txt", text: true},
 		{name: "case1-since", args: []string{"analyze", "--since", "2012-04-07T17:50:00Z", "--fail-on", "none", "case1.tgz"}, wantExit: exitOK, golden: "case1-since.txt", text: true},
 		{name: "case1-user-rules", args: []string{"analyze", "--rules", "myrules", "--rule", "user-hostd-crash", "--fail-on", "warning", "case1.tgz"}, wantExit: exitFindings, golden: "case1-user-rule.txt", text: true},
+		{name: "case1-device", args: []string{"analyze", "--device", "NAA.XXXX", "--fail-on", "none", "case1.tgz"}, wantExit: exitOK, golden: "case1-device.txt", text: true},
+		{name: "corrupt-archive-text", args: []string{"analyze", "corrupt.tgz"}, wantExit: exitUsage, golden: "corrupt.txt", text: true, stderr: "unreadable"},
 		{name: "vcenter-two-hosts", args: []string{"analyze", "vc-export.zip"}, wantExit: -1, golden: "vcenter.txt", text: true},
 		{name: "vcenter-json", args: []string{"analyze", "--format", "json", "vc-export.zip"}, wantExit: -1, golden: "vcenter.json", json: true},
 		{name: "snippet-typographic", args: []string{"analyze", "-"}, stdin: "snippet-typographic.txt", wantExit: -1, golden: "snippet.txt", text: true},

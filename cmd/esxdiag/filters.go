@@ -144,8 +144,16 @@ func (f *filterSpec) apply(r *jsonReport, now time.Time) {
 			}
 			h.Rules = sts
 		}
+		// With --rule, SCSI rows stay only for devices a kept finding is about.
+		objects := map[string]bool{}
+		for _, fd := range h.Findings {
+			objects[fd.Object] = true
+		}
 		devs := h.Devices[:0]
 		for _, d := range h.Devices {
+			if len(keepRule) > 0 && !objects[d.Device] {
+				continue
+			}
 			if len(f.Devices) > 0 && !containsAnyFold(d.Device, f.Devices) {
 				continue
 			}

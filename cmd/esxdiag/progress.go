@@ -1,7 +1,3 @@
-//go:build esxdiag_engine
-
-// Built only once rules.Report/Analyze and bundles land (tag removed then).
-
 package main
 
 import (
@@ -42,28 +38,30 @@ func (p *progressBar) update(pr rules.Progress) {
 func formatProgress(pr rules.Progress, name string, width int) string {
 	const mb = 1 << 20
 	secs := pr.Elapsed.Seconds()
-	var rate float64
-	if secs > 0 {
-		// Throughput of what the reader consumed (compressed input);
-		// fall back to scanned bytes when the source cannot say.
-		n := pr.BytesRead
-		if n <= 0 {
-			n = pr.Bytes
+	rate := func(n int64) float64 {
+		if secs <= 0 {
+			return 0
 		}
-		rate = float64(n) / mb / secs
+		return float64(n) / mb / secs
 	}
-	stats := fmt.Sprintf(" %s members  %s lines  %.1f MB/s", commas(pr.Files), commas(pr.Lines), rate)
 	var amount, bar string
+	var r float64
 	if pr.Size > 0 {
+		// Input of known size: compressed bytes consumed of the total,
+		// and the throughput of that consumption.
 		frac := float64(pr.BytesRead) / float64(pr.Size)
 		frac = min(max(frac, 0), 1)
 		amount = fmt.Sprintf(" %3.0f%% %.1f/%.1f MB", frac*100, float64(pr.BytesRead)/mb, float64(pr.Size)/mb)
 		const barW = 20
 		fill := int(frac * barW)
 		bar = " [" + strings.Repeat("=", fill) + strings.Repeat(" ", barW-fill) + "]"
+		r = rate(pr.BytesRead)
 	} else {
-		amount = fmt.Sprintf(" %.1f MB", float64(max(pr.BytesRead, pr.Bytes))/mb)
+		// Unknown size (a pipe): what was scanned so far, uncompressed.
+		amount = fmt.Sprintf(" %.1f MB scanned", float64(pr.Bytes)/mb)
+		r = rate(pr.Bytes)
 	}
+	stats := fmt.Sprintf("  %s members  %s lines  %.1f MB/s", commas(pr.Files), commas(pr.Lines), r)
 	line := truncate(name, 30) + bar + amount + stats
 	return truncate(line, width)
 }

@@ -1,5 +1,3 @@
-//go:build esxdiag_engine
-
 package main
 
 import (
@@ -21,11 +19,11 @@ func TestFormatProgress(t *testing.T) {
 		want string
 	}{
 		{"known size", rules.Progress{BytesRead: 50 << 20, Size: 200 << 20, Files: 1234, Lines: 5678901, Elapsed: 2 * time.Second},
-			"case1.tgz [=====               ]  25% 50.0/200.0 MB 1,234 members  5,678,901 lines  25.0 MB/s"},
-		{"unknown size", rules.Progress{BytesRead: 10 << 20, Size: -1, Files: 3, Lines: 10, Elapsed: time.Second},
-			"case1.tgz 10.0 MB 3 members  10 lines  10.0 MB/s"},
+			"case1.tgz [=====               ]  25% 50.0/200.0 MB  1,234 members  5,678,901 lines  25.0 MB/s"},
+		{"unknown size", rules.Progress{BytesRead: 1 << 20, Bytes: 10 << 20, Size: -1, Files: 3, Lines: 10, Elapsed: time.Second},
+			"case1.tgz 10.0 MB scanned  3 members  10 lines  10.0 MB/s"},
 		{"start", rules.Progress{Size: 100},
-			"case1.tgz [                    ]   0% 0.0/0.0 MB 0 members  0 lines  0.0 MB/s"},
+			"case1.tgz [                    ]   0% 0.0/0.0 MB  0 members  0 lines  0.0 MB/s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, formatProgress(tc.p, "case1.tgz", 200))

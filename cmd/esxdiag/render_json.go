@@ -26,6 +26,11 @@ type jsonReport struct {
 	Hosts      []jsonHost      `json:"hosts"`
 	ReadErrors []jsonReadError `json:"read_errors"`
 	Notes      []string        `json:"notes"`
+
+	// unreadable counts read errors that mean the input could not be read
+	// (corrupt, truncated), as opposed to empty or of no known format; it
+	// decides between exit codes 2 and 3 and is not part of the JSON.
+	unreadable int
 }
 
 type jsonFilters struct {

@@ -114,7 +114,9 @@ func mdHost(b *strings.Builder, h *jsonHost, loc *time.Location) {
 	if len(clear) > 0 {
 		fmt.Fprintf(b, "\nClear: %s\n", strings.Join(clear, ", "))
 	}
-	if len(ne) > 0 {
+	if len(ne) > 0 && len(ne) == len(h.Rules) {
+		b.WriteString("\nNo rule could be evaluated: the input holds no log or command output esxdiag knows.\n")
+	} else if len(ne) > 0 {
 		b.WriteString("\n| Not evaluable | Reason |\n| --- | --- |\n")
 		for _, s := range ne {
 			fmt.Fprintf(b, "| `%s` | %s |\n", s.RuleID, mdCell(orDash(s.Reason)))

@@ -270,11 +270,14 @@ func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc
 	if len(f.Evidence) > 0 {
 		tw.line(ind + st.apply(st.label, "Evidence"))
 		for _, e := range f.Evidence {
-			where := e.Path + ":" + strconv.FormatInt(e.Line, 10)
+			// The time and the file name matter more than the archive
+			// chain in front of it: cut the path from the left.
+			when := ""
 			if e.Time != "" {
-				where += "  " + fmtTime(parseJSONTime(e.Time), loc)
+				when = "  " + fmtTime(parseJSONTime(e.Time), loc)
 			}
-			tw.line("    " + st.apply(st.dim, truncateLeft(where, W-4)))
+			where := truncateLeft(e.Path+":"+strconv.FormatInt(e.Line, 10), W-4-utf8.RuneCountInString(when)) + when
+			tw.line("    " + st.apply(st.dim, where))
 			tw.line("      " + st.apply(st.code, truncate(oneLine(e.Text), W-6)))
 		}
 		if f.Count > len(f.Evidence) {
@@ -391,7 +394,12 @@ func renderTextStatuses(tw *textWriter, sts []jsonStatus, st textStyles, W int) 
 			tw.line("  " + l)
 		}
 	}
-	if len(ne) > 0 {
+	if len(ne) > 0 && len(ne) == len(sts) {
+		// Listing every rule says nothing more than this.
+		for _, l := range wrap("No rule could be evaluated: the input holds no log or command output esxdiag knows.", W-2, "  ") {
+			tw.line("  " + l)
+		}
+	} else if len(ne) > 0 {
 		tw.line("  Not evaluable:")
 		for _, s := range ne {
 			reason := s.Reason

@@ -1,7 +1,3 @@
-//go:build esxdiag_engine
-
-// Built only once rules.Report/Analyze and bundles land (tag removed then).
-
 package main
 
 import (

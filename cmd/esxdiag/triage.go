@@ -66,11 +66,11 @@ above --fail-on, 2 some bundle could not be read at all (or usage error),
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if !cfg.Quiet && isTerminalFile(os.Stderr) {
+			if !cfg.Quiet && isTerminal(os.Stderr) {
 				cfg.Progress = newTriageProgress(os.Stderr)
 			}
-			if isTerminalFile(os.Stdout) {
-				cfg.Width = outputWidth(os.Stdout)
+			if isTerminal(os.Stdout) {
+				cfg.Width = terminalWidth(os.Stdout)
 				if os.Getenv("NO_COLOR") == "" {
 					cfg.Style = newTextStyles(textOptions{Color: true})
 				}

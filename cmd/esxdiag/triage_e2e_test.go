@@ -1,5 +1,3 @@
-//go:build esxdiag_engine
-
 package main
 
 import (

@@ -1,8 +1,3 @@
-//go:build esxdiag_engine
-
-// Built with analyze.go (same tag) until the engine lands on main; the tag
-// goes away with analyze.go's.
-
 package main
 
 import (
@@ -11,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/esxdiag/esxdiag/bundles"
@@ -71,6 +65,3 @@ func catalogVersion(c *rules.Catalog) (string, error) {
 	sum := sha256.Sum256(b)
 	return "rules-" + hex.EncodeToString(sum[:8]), nil
 }
-
-// outputWidth is the terminal width of f (analyze's terminalWidth).
-func outputWidth(f *os.File) int { return terminalWidth(f) }

@@ -3,11 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
-
-	"github.com/charmbracelet/x/term"
 )
 
 // triageProgress draws "bundles done/total, throughput, ETA" on one
@@ -30,10 +27,6 @@ type triageProgress struct {
 func newTriageProgress(w io.Writer) *triageProgress {
 	return &triageProgress{w: w, interval: 250 * time.Millisecond, now: time.Now}
 }
-
-// isTerminalFile reports whether f is a terminal (not merely a character
-// device such as /dev/null).
-func isTerminalFile(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
 func (p *triageProgress) start(total int, bytes int64) {
 	p.mu.Lock()
