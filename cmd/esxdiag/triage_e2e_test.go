@@ -2,14 +2,12 @@ package main
 
 import (
 	"archive/tar"
-	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,64 +19,28 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/esxdiag/esxdiag/bundles/synth"
 	"github.com/esxdiag/esxdiag/rules"
 )
 
-// e2eHost describes one generated host bundle. Problems are rule IDs; the
-// bundle gets each rule's first positive catalog sample in its vmkernel log,
-// so what is injected is what the rule is documented to catch.
-type e2eHost struct {
-	host, version, build string
-	at                   time.Time
-	problems             []string
+// The e2e fleet is generated with bundles/synth: small bundles (256 KiB of
+// logs each) of two generations, hence two ESXi builds, with problems the
+// catalog has rules for.
+
+func synthCfg(n int, gen synth.Generation, problems ...synth.Problem) synth.Config {
+	return synth.Config{
+		Host:        fmt.Sprintf("esx%02d.lab.local", n),
+		Generation:  gen,
+		CollectedAt: time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour),
+		Seed:        int64(n),
+		TargetBytes: 256 << 10,
+		Problems:    problems,
+	}
 }
 
-var (
-	e2eB1 = [2]string{"7.0.3", "21930508"}
-	e2eB2 = [2]string{"8.0.2", "22380479"}
-)
-
-func ruleSample(t testing.TB, id string) string {
-	for _, r := range rules.Builtin().Rules() {
-		if r.ID != id {
-			continue
-		}
-		for _, s := range r.Samples {
-			if s.Match && (s.Kind == 0 || s.Kind.String() == "vmkernel") {
-				return s.Line
-			}
-		}
-	}
-	t.Fatalf("rule %s has no positive vmkernel sample", id)
-	return ""
-}
-
-// hostTar returns the tar of an ESXi vm-support bundle for h.
-func hostTar(t testing.TB, h e2eHost) []byte {
-	root := fmt.Sprintf("esx-%s-%s-%d/", h.host, h.at.UTC().Format("2006-01-02--15.04"), 4000+len(h.host))
-	var log strings.Builder
-	rng := rand.New(rand.NewPCG(uint64(len(h.host)), uint64(h.at.Unix())))
-	for i := range 400 { // noise, with the problems spread among it
-		fmt.Fprintf(&log, "%s cpu%d:%d)Vol3: 2687: Could not open device '%x' for probing: No such device\n",
-			h.at.Add(time.Duration(i-400)*time.Second).UTC().Format("2006-01-02T15:04:05.000Z"), rng.IntN(16), 2097000+rng.IntN(999), rng.Uint64())
-		if i%97 == 50 && len(h.problems) > 0 {
-			for _, p := range h.problems {
-				log.WriteString(ruleSample(t, p) + "\n")
-			}
-		}
-	}
-	files := []struct{ name, body string }{
-		{"commands/vmware_-vl.txt", fmt.Sprintf("VMware ESXi %s build-%s\nVMware ESXi %s GA\n", h.version, h.build, h.version)},
-		{"var/run/log/vmkernel.log", log.String()},
-		{"var/run/log/hostd.log", h.at.UTC().Format("2006-01-02T15:04:05.000Z") + " info hostd[2099001] [Originator@6876 sub=Default] Ready\n"},
-	}
+func synthBundle(t testing.TB, cfg synth.Config) []byte {
 	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, f := range files {
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: root + f.name, Mode: 0o644, Size: int64(len(f.body)), ModTime: h.at, Typeflag: tar.TypeReg}))
-		tw.Write([]byte(f.body))
-	}
-	require.NoError(t, tw.Close())
+	require.NoError(t, synth.Write(&b, cfg))
 	return b.Bytes()
 }
 
@@ -95,43 +57,33 @@ func writeFile(t testing.TB, path string, b []byte) {
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
 
-// e2eFleet writes 11 inputs (12 hosts, two builds) under dir: single-host
+// e2eFleet writes 11 inputs (11 hosts, ESXi 7 and 8) under dir: single-host
 // tgz bundles, one found by content under a meaningless name, a vCenter zip
 // with two hosts, one truncated bundle (read errors) and one corrupt file.
 func e2eFleet(t testing.TB, dir string) {
-	at := time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC)
-	host := func(n int, b [2]string, problems ...string) e2eHost {
-		return e2eHost{host: fmt.Sprintf("esx%02d.lab.local", n), version: b[0], build: b[1], at: at.Add(time.Duration(n) * time.Hour), problems: problems}
-	}
+	const e7, e8 = synth.ESXi7, synth.ESXi8
 	singles := []struct {
 		name string
-		h    e2eHost
+		cfg  synth.Config
 	}{
-		{"esx01.tgz", host(1, e2eB1, "apd-start", "path-failover")},
-		{"esx02.tgz", host(2, e2eB1, "apd-start")},
-		{"esx03.tgz", host(3, e2eB1)},
-		{"rack2/esx04.tgz", host(4, e2eB2, "pdl")},
-		{"rack2/esx05.tgz", host(5, e2eB2, "apd-start", "vmfs-heap-exhausted")},
-		{"rack2/esx06.tgz", host(6, e2eB2, "io-latency-deteriorated")},
-		{"rack2/esx07.tgz", host(7, e2eB2)},
-		{"uploads/upload-7f3a.bin", host(11, e2eB1, "vmfs-heap-exhausted")}, // found by content
+		{"esx01.tgz", synthCfg(1, e7, synth.APD, synth.HostdStatsFull)},
+		{"esx02.tgz", synthCfg(2, e7, synth.APD)},
+		{"esx03.tgz", synthCfg(3, e7)},
+		{"rack2/esx04.tgz", synthCfg(4, e8, synth.PDL)},
+		{"rack2/esx05.tgz", synthCfg(5, e8, synth.APD, synth.Latency)},
+		{"rack2/esx06.tgz", synthCfg(6, e8, synth.EsxConfLock)},
+		{"rack2/esx07.tgz", synthCfg(7, e8)},
+		{"uploads/upload-7f3a.bin", synthCfg(11, e7, synth.HostdStatsFull)}, // found by content
 	}
 	for _, s := range singles {
-		writeFile(t, filepath.Join(dir, s.name), gz(t, hostTar(t, s.h)))
+		writeFile(t, filepath.Join(dir, s.name), synthBundle(t, s.cfg))
 	}
-	// vCenter export: a zip of two host tgz bundles.
 	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	for _, h := range []e2eHost{host(8, e2eB1, "path-failover"), host(9, e2eB2, "apd-start")} {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: "esx-" + h.host + ".tgz", Method: zip.Store, Modified: at})
-		require.NoError(t, err)
-		w.Write(gz(t, hostTar(t, h)))
-	}
-	require.NoError(t, zw.Close())
+	require.NoError(t, synth.WriteVCenterZip(&zb, []synth.Config{synthCfg(8, e7, synth.DeadPath), synthCfg(9, e8, synth.APD)}))
 	writeFile(t, filepath.Join(dir, "vcenter/vc-export.zip"), zb.Bytes())
-	// Truncated upload: readable in part.
-	full := gz(t, hostTar(t, host(10, e2eB2, "pdl")))
-	writeFile(t, filepath.Join(dir, "rack2/esx10-truncated.tgz"), full[:len(full)*2/3])
+	trunc := synthCfg(10, e8, synth.PDL)
+	trunc.Damage = []synth.Damage{synth.Truncated}
+	writeFile(t, filepath.Join(dir, "rack2/esx10-truncated.tgz"), synthBundle(t, trunc))
 	// Corrupt: not an archive at all, with a bundle's name.
 	junk := make([]byte, 4096)
 	for i := range junk {
@@ -209,20 +161,28 @@ func TestTriageE2E(t *testing.T) {
 		}
 	}
 	for host, want := range map[string][]string{
-		"esx01.lab.local": {"apd-start", "path-failover"},
+		"esx01.lab.local": {"apd-start", "apd-timeout", "hostdstats-exhausted"},
 		"esx04.lab.local": {"pdl"},
+		"esx05.lab.local": {"apd-start", "io-latency-deteriorated"},
+		"esx06.lab.local": {"esxconf-lock-contention"},
+		"esx08.lab.local": {"path-redundancy-lost"},
 		"esx09.lab.local": {"apd-start"},
-		"esx11.lab.local": {"vmfs-heap-exhausted"},
+		"esx10.lab.local": {"pdl"},
+		"esx11.lab.local": {"hostdstats-exhausted"},
 	} {
 		for _, id := range want {
 			require.Contains(t, fired[host], id, host)
 		}
 	}
-	require.Empty(t, fired["esx03.lab.local"], "a clean host has no finding")
+	// Hosts without injected problems: nothing at or above --fail-on (the
+	// generator's background noise may raise warnings).
+	for _, h := range []string{"esx03.lab.local", "esx07.lab.local"} {
+		require.Less(t, severityRank(rowOf(sum, h).Worst), severityRank("error"), h)
+	}
 
 	r := rowOf(sum, "esx01.lab.local")
 	require.Equal(t, "7.0.3", r.Version)
-	require.Equal(t, "21930508", r.Build)
+	require.Equal(t, "21424296", r.Build)
 	var rep jsonReport
 	require.NoError(t, json.Unmarshal([]byte(outputs[1][filepath.FromSlash(r.Report)]), &rep))
 	require.Equal(t, reportSchemaID, rep.Schema)
@@ -244,7 +204,7 @@ func TestTriageE2E(t *testing.T) {
 		builds = append(builds, fmt.Sprintf("%s:%d/%d", g.Build, len(g.Hosts), g.OfHosts))
 	}
 	slices.Sort(builds)
-	require.Equal(t, []string{"21930508:2/5", "22380479:2/6"}, builds)
+	require.Equal(t, []string{"21424296:2/5", "22380479:2/6"}, builds)
 
 	// A triage report is what analyze --format json prints for the bundle
 	// (checked once the analyze command is registered).
@@ -302,9 +262,9 @@ func TestTriageCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"triage", "--format", "csv", "in"}, exitUsage, "unreadable,?,"},
-		{[]string{"triage", "--format", "markdown", "in/esx03.tgz"}, exitOK, "| ok | esx03.lab.local |"},
-		{[]string{"triage", "--fail-on", "critical", "-f", "json", "in/esx02.tgz", "in/rack2/esx06.tgz"}, exitOK, `"hosts": 2`},
-		{[]string{"triage", "in/esx01.tgz"}, exitFindings, "pdl×4"},
+		{[]string{"triage", "--format", "markdown", "in/esx03.tgz"}, exitOK, "| esx03.lab.local | 7.0.3 (21424296) |"},
+		{[]string{"triage", "--fail-on", "critical", "-f", "json", "in/rack2/esx06.tgz", "in/rack2/esx07.tgz"}, exitOK, `"hosts": 2`},
+		{[]string{"triage", "in/esx01.tgz"}, exitFindings, "hostdstats-exhausted×"},
 		{[]string{"triage", "-j", "2", "--out", "res", "in/rack2"}, exitFindings, "esx05.lab.local"},
 		{[]string{"triage"}, exitUsage, ""},
 		{[]string{"triage", "--format", "html", "in"}, exitUsage, ""},
@@ -342,12 +302,11 @@ func BenchmarkTriage(b *testing.B) {
 	dir := b.TempDir()
 	var total, raw int64
 	for i := range n {
-		h := e2eHost{host: fmt.Sprintf("bench%02d", i), version: e2eB1[0], build: e2eB1[1],
-			at: time.Date(2024, 3, 7, 10, 0, 0, 0, time.UTC), problems: []string{"apd-start"}}
+		cfg := synthCfg(i, synth.ESXi7, synth.APD)
+		cfg.TargetBytes, cfg.RotateBytes = int64(mb)<<20, 4<<20
 		p := filepath.Join(dir, fmt.Sprintf("b%02d.tgz", i))
-		tb := bigHostTar(b, h, mb<<20)
-		raw += int64(len(tb))
-		writeFile(b, p, gz(b, tb))
+		writeFile(b, p, synthBundle(b, cfg))
+		raw += cfg.TargetBytes
 		st, _ := os.Stat(p)
 		total += st.Size()
 	}
@@ -412,44 +371,14 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// bigHostTar is hostTar with a vmkernel log of about size bytes.
-func bigHostTar(t testing.TB, h e2eHost, size int) []byte {
-	root := fmt.Sprintf("esx-%s-%s-4242/", h.host, h.at.UTC().Format("2006-01-02--15.04"))
-	var log bytes.Buffer
-	rng := rand.New(rand.NewPCG(1, uint64(len(h.host))))
-	for i := 0; log.Len() < size; i++ {
-		fmt.Fprintf(&log, "%s cpu%d:%d)Vol3: 2687: Could not open device '%x' for probing: No such device\n",
-			h.at.Add(time.Duration(i)*time.Millisecond).UTC().Format("2006-01-02T15:04:05.000Z"), rng.IntN(16), 2097000+rng.IntN(999), rng.Uint64())
-		if i%5000 == 0 {
-			for _, p := range h.problems {
-				log.WriteString(ruleSample(t, p) + "\n")
-			}
-		}
-	}
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, f := range []struct {
-		name string
-		body []byte
-	}{
-		{"commands/vmware_-vl.txt", []byte(fmt.Sprintf("VMware ESXi %s build-%s\n", h.version, h.build))},
-		{"var/run/log/vmkernel.log", log.Bytes()},
-	} {
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: root + f.name, Mode: 0o644, Size: int64(len(f.body)), ModTime: h.at, Typeflag: tar.TypeReg}))
-		tw.Write(f.body)
-	}
-	require.NoError(t, tw.Close())
-	return b.Bytes()
-}
-
 // TestTriageE2EPathological: a decompression bomb, a bundle with one huge
 // line and a truncated one next to a good bundle; every one gets a row,
 // nothing panics, the good one is triaged normally.
 func TestTriageE2EPathological(t *testing.T) {
 	chdirTemp(t)
-	at := time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC)
-	good := e2eHost{host: "good.lab", version: e2eB1[0], build: e2eB1[1], at: at, problems: []string{"pdl"}}
-	writeFile(t, "in/good.tgz", gz(t, hostTar(t, good)))
+	good := synthCfg(1, synth.ESXi7, synth.PDL)
+	good.Host = "good.lab"
+	writeFile(t, "in/good.tgz", synthBundle(t, good))
 	tarOf := func(root string, name string, body []byte) []byte {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)

@@ -94,8 +94,11 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyles) e
 			}
 			fmt.Fprintln(ew, title)
 			for _, g := range a.Builds {
-				fmt.Fprintln(ew, truncate(fmt.Sprintf("    %s: %d of %d: %s", buildLabel(g), len(g.Hosts), g.OfHosts,
-					strings.Join(g.Hosts, ", ")), width))
+				// Every host is listed: long lists wrap, never cut.
+				for _, l := range wrap(fmt.Sprintf("%s: %d of %d: %s", buildLabel(g), len(g.Hosts), g.OfHosts,
+					strings.Join(g.Hosts, ", ")), width-4, "  ") {
+					fmt.Fprintln(ew, "    "+l)
+				}
 			}
 		}
 	}
