@@ -432,3 +432,47 @@ func TestTriageE2EProgress(t *testing.T) {
 	require.True(t, strings.HasSuffix(errOut.String(), "\r\033[K"), "the progress line is cleared at the end")
 	require.NotEmpty(t, reads.snapshot(), "the engine reports bytes read of in-flight bundles")
 }
+
+// TestTriageWatchE2E: real bundles copied slowly into the watched folder
+// are triaged once each, complete (no read error: a truncated tgz would
+// give some).
+func TestTriageWatchE2E(t *testing.T) {
+	chdirTemp(t)
+	require.NoError(t, os.MkdirAll("up", 0o755))
+	writeFile(t, "src/a.tgz", synthBundle(t, synthCfg(1, synth.ESXi7, synth.APD)))
+	var zb bytes.Buffer
+	require.NoError(t, synth.WriteVCenterZip(&zb, []synth.Config{synthCfg(2, synth.ESXi8, synth.PDL), synthCfg(3, synth.ESXi7)}))
+	writeFile(t, "src/vc.zip", zb.Bytes())
+
+	var n counter
+	var stdout syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := testConfig()
+	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs, cfg.OnAnalyzed = "up", "out", 80*time.Millisecond, 2, n.add
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runTriage(ctx, cfg, engineAnalyzer(rules.Builtin(), 1), &stdout, io.Discard)
+	}()
+	for _, f := range []string{"a.tgz", "vc.zip"} {
+		st, err := os.Stat("src/" + f)
+		require.NoError(t, err)
+		copySlowly(t, "src/"+f, "up/"+f, int(st.Size()/20)+1, 10*time.Millisecond)
+	}
+	require.Eventually(t, func() bool { return len(n.snapshot()) == 2 }, 15*time.Second, 10*time.Millisecond)
+	time.Sleep(3 * cfg.Poll)
+	cancel()
+	<-done
+	require.Equal(t, map[string]int{"up/a.tgz": 1, "up/vc.zip": 1}, n.snapshot())
+	var sum triageSummary
+	b, err := os.ReadFile("out/summary.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &sum))
+	require.Equal(t, 3, sum.Hosts)
+	for _, r := range sum.Rows {
+		require.Zero(t, r.ReadErrors, "%s was triaged before its copy completed", r.Host)
+		require.Empty(t, r.Error)
+	}
+	require.Len(t, strings.Split(strings.TrimSpace(stdout.String()), "\n"), 2, stdout.String())
+}
