@@ -296,14 +296,15 @@ func TestTriageCommand(t *testing.T) {
 // GOMAXPROCS/2 workers) against analyzing them one after another with all
 // workers (what a loop of `esxdiag analyze` does), over the same inputs.
 // Size with ESXDIAG_BENCH_BUNDLES (default 20) and ESXDIAG_BENCH_MB (per
-// bundle, uncompressed vmkernel log; default 4).
+// bundle, uncompressed logs; default 4); ESXDIAG_BENCH_ROTATE_MB (default 4)
+// rotates logs into .gz members of that size, 0 keeps one stream per log.
 func BenchmarkTriage(b *testing.B) {
-	n, mb := envInt("ESXDIAG_BENCH_BUNDLES", 20), envInt("ESXDIAG_BENCH_MB", 4)
+	n, mb, rot := envInt("ESXDIAG_BENCH_BUNDLES", 20), envInt("ESXDIAG_BENCH_MB", 4), envInt("ESXDIAG_BENCH_ROTATE_MB", 4)
 	dir := b.TempDir()
 	var total, raw int64
 	for i := range n {
 		cfg := synthCfg(i, synth.ESXi7, synth.APD)
-		cfg.TargetBytes, cfg.RotateBytes = int64(mb)<<20, 4<<20
+		cfg.TargetBytes, cfg.RotateBytes = int64(mb)<<20, int64(rot)<<20
 		p := filepath.Join(dir, fmt.Sprintf("b%02d.tgz", i))
 		writeFile(b, p, synthBundle(b, cfg))
 		raw += cfg.TargetBytes
@@ -365,7 +366,7 @@ func samplePeakHeap() func() uint64 {
 
 func envInt(name string, def int) int {
 	var v int
-	if _, err := fmt.Sscan(os.Getenv(name), &v); err == nil && v > 0 {
+	if _, err := fmt.Sscan(os.Getenv(name), &v); err == nil && v >= 0 {
 		return v
 	}
 	return def
