@@ -601,3 +601,31 @@ func TestRulePanicIsolated(t *testing.T) {
 		t.Fatalf("apd status = %+v", s)
 	}
 }
+
+// TestNoAllocsOnNoise: scanning a chunk of lines without a keyword hit
+// (prefilter, line counting, head/last-line header parsing) allocates
+// nothing, with the built-in catalog and with 50 more keywords.
+func TestNoAllocsOnNoise(t *testing.T) {
+	text := noiseText(chunkSize, 21)
+	text = text[:bytes.LastIndexByte(text, '\n')+1]
+	for _, cat := range []*Catalog{Builtin(), benchCatalog(t)} {
+		e, err := newEngine(cat, Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := e.newWorker()
+		h := w.host(0)
+		fa := &fileAgg{}
+		p := e.plan(parser.KindVmkernel)
+		ref := time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC)
+		w.scanChunk(h, fa, p, text, 1000, ref) // warm up
+		for ri, st := range h.states {
+			if st != nil {
+				t.Fatalf("rule %s saw a noise line", e.rules[ri].info.ID)
+			}
+		}
+		if n := testing.AllocsPerRun(20, func() { w.scanChunk(h, fa, p, text, 1000, ref) }); n != 0 {
+			t.Fatalf("%v allocations per noise chunk", n)
+		}
+	}
+}

@@ -96,6 +96,9 @@ func TestScsiSensePerDeviceAndClass(t *testing.T) {
 		"naa.6006016026601d007c174a7aa292df11#reservation-conflict": "warning",
 		"vmhba1:1:6:0#queue-full":                                   "warning",
 	}
+	if len(got) != len(want) {
+		t.Errorf("findings %v, want %v (the PERM LOSS line names only a path; no other record maps it to a device)", got, want)
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: severity %q, want %q (all: %v)", k, got[k], v, got)
@@ -152,5 +155,15 @@ func TestScsiSenseESXi8SplitThroughEngine(t *testing.T) {
 	}
 	if got["naa.60a98000572d54724a34642d71325763"] != "power-on-reset" || got["naa.600508e000000000c9f6baa7c19f6900"] != "host-abort" || len(got) != 2 {
 		t.Errorf("scsi-sense objects/classes = %v", got)
+	}
+}
+
+func TestScsiSenseAttributesPathOnlyRecords(t *testing.T) {
+	fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/log/vmkernel.log", kind: parser.KindVmkernel, lines: []string{
+		`2011-08-09T10:43:26.857Z cpu2:853571)VMW_SATP_ALUA: satp_alua_issueCommandOnPath:661: Path "vmhba3:C0:T0:L0" (PERM LOSS) command 0xa3 failed with status Device is permanently unavailable. H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0.`,
+		`2011-08-09T10:43:26.858Z cpu2:2127)NMP: nmp_ThrottleLogForDevice:2318: Cmd 0x28 (0x412441199080) to dev "naa.60a98000572d54724a34642d71325763" on path "vmhba3:C0:T0:L0" Failed: H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0. Act:NONE`,
+	}})
+	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Count != 2 || fs[0].Facts["class"] != "pdl" {
+		t.Fatalf("findings = %+v", fs)
 	}
 }

@@ -152,3 +152,10 @@ match = false
 		t.Fatalf("results = %+v", rs)
 	}
 }
+
+func TestUnknownTableLine(t *testing.T) {
+	_, err := ParseRules("f.toml", []byte("[[rule]]\nid = \"r1\"\nseverity = \"info\"\ntitle = \"t\"\nkinds = [\"vmkernel\"]\nkeywords = [\"abcd\"]\n[[rule.samples]]\nline = \"x\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "f.toml:7: unknown key") {
+		t.Fatalf("err = %v", err)
+	}
+}

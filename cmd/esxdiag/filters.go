@@ -43,7 +43,7 @@ func parseTimeSpec(s string) (timeSpec, error) {
 		}
 	}
 	if strings.HasSuffix(s, "d") {
-		if n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && n >= 0 {
+		if n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && n >= 0 && n <= 100000 {
 			ts.rel = time.Duration(n * float64(24*time.Hour))
 			return ts, nil
 		}

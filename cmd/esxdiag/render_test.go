@@ -247,7 +247,7 @@ func TestFilters(t *testing.T) {
 	// 17:33:20 dropped; 17:41:03 and the untimed vdf row kept
 	require.Len(t, r.Hosts[0].Findings[0].Evidence, 2)
 
-	for _, bad := range []string{"yesterday", "-2h", "2x"} {
+	for _, bad := range []string{"yesterday", "-2h", "2x", "Infd", "NaNd", "1e300d"} {
 		_, err := parseTimeSpec(bad)
 		require.Error(t, err, bad)
 	}
@@ -258,4 +258,55 @@ func TestFilters(t *testing.T) {
 	(&filterSpec{MinSeverity: "warning", Rules: []string{"scsi-sense"}}).apply(r, now)
 	require.False(t, failed(r, "error"))
 	require.True(t, failed(r, "warning"))
+}
+
+// FuzzTextLayout checks the layout helpers' invariants on any input: no
+// line wider than asked, valid UTF-8 out of valid UTF-8 in, no panic.
+func FuzzTextLayout(f *testing.F) {
+	for _, s := range []string{"", "a", "hello wonderful world", "héllo wörld", "\t\x00ctl", strings.Repeat("x", 300), "a  b   c"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		if !utf8.ValidString(s) || w < 1 || w > 500 {
+			return
+		}
+		for _, out := range []string{truncate(s, w), truncateLeft(s, w), truncateMiddle(s, w)} {
+			if utf8.RuneCountInString(out) > w || !utf8.ValidString(out) {
+				t.Fatalf("w=%d %q -> %q", w, s, out)
+			}
+		}
+		for _, l := range wrap(s, w, "  ") {
+			if utf8.RuneCountInString(l) > max(w, 3) {
+				t.Fatalf("wrap w=%d %q -> line %q", w, s, l)
+			}
+		}
+	})
+}
+
+func FuzzParseTimeSpec(f *testing.F) {
+	for _, s := range []string{"2h", "3d", "1.5d", "2024-03-07", "2024-03-07T10:15:00Z", "2024-03-07T10:15:00+05:30", "-2h", "x", ""} {
+		f.Add(s)
+	}
+	ref := time.Date(2024, 3, 7, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := parseTimeSpec(s)
+		if err != nil {
+			return
+		}
+		if ts.set() && ts.abs.IsZero() && ts.resolve(ref).After(ref) {
+			t.Fatalf("%q: a relative spec must not resolve after its reference", s)
+		}
+	})
+}
+
+func BenchmarkRenderText(b *testing.B) {
+	r := sampleReport()
+	var buf bytes.Buffer
+	require.NoError(b, renderText(&buf, r, textOptions{Width: 100}))
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		_ = renderText(&buf, r, textOptions{Width: 100})
+	}
 }
