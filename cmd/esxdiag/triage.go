@@ -59,6 +59,10 @@ triages each bundle uploaded into DIR once it is completely written.
 Exit codes: 0 nothing at or above --fail-on, 1 some host has findings at or
 above --fail-on, 2 some bundle could not be read at all (or usage error),
 3 no bundle found. See docs/triage.md.`,
+		Example: `  esxdiag triage /srv/uploads
+  esxdiag triage -j 4 --out results 'tickets/*/esx-*.tgz' vc-export.zip
+  esxdiag triage --format markdown --fail-on critical /srv/uploads
+  esxdiag triage --watch /srv/uploads --out results`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Args = args
 			if (cfg.Watch == "") == (len(args) == 0) {
@@ -111,6 +115,7 @@ func runTriage(ctx context.Context, cfg triageConfig, an analyzeFunc, stdout, st
 	default:
 		return 0, usageErrorf("triage: --format %q: want text, json, markdown or csv", cfg.Format)
 	}
+	cfg.FailOn = strings.ToLower(strings.TrimSpace(cfg.FailOn))
 	if cfg.FailOn != "none" && severityRank(cfg.FailOn) == 0 {
 		return 0, usageErrorf("triage: --fail-on %q: want info, warning, error, critical or none", cfg.FailOn)
 	}

@@ -256,6 +256,15 @@ func TestTriageE2EResume(t *testing.T) {
 func TestTriageCommand(t *testing.T) {
 	chdirTemp(t)
 	e2eFleet(t, "in")
+	writeFile(t, "myrules/latency.toml", []byte(`[[rule]]
+id = "user-latency"
+severity = "warning"
+title = "Device latency deteriorated (user rule)"
+kinds = ["vmkernel", "vobd"]
+keywords = ["performance has deteriorated"]
+regexp = '''[Dd]evice (?P<object>\S+) performance has deteriorated'''
+group_by = "object"
+`))
 	cases := []struct {
 		args []string
 		code int
@@ -266,6 +275,8 @@ func TestTriageCommand(t *testing.T) {
 		{[]string{"triage", "--fail-on", "critical", "-f", "json", "in/rack2/esx06.tgz", "in/rack2/esx07.tgz"}, exitOK, `"hosts": 2`},
 		{[]string{"triage", "in/esx01.tgz"}, exitFindings, "hostdstats-exhausted×"},
 		{[]string{"triage", "-j", "2", "--out", "res", "in/rack2"}, exitFindings, "esx05.lab.local"},
+		{[]string{"triage", "--rules", "myrules", "--fail-on", "WARNING", "in/rack2/esx05.tgz"}, exitFindings, "user-latency (warning) on 1 of 1 hosts"},
+		{[]string{"triage", "--rules", "no-such-dir", "in/esx03.tgz"}, exitUsage, ""},
 		{[]string{"triage"}, exitUsage, ""},
 		{[]string{"triage", "--format", "html", "in"}, exitUsage, ""},
 		{[]string{"triage", "nothing-*.tgz"}, exitUsage, ""},
