@@ -215,11 +215,12 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 		fmt.Fprintln(stdout, bundleLine(rec))
 	}
 	t.progress = nil // one line per bundle instead
+	cache := &sniffCache{}
 	w := &watcher{
 		dir:  cfg.Watch,
 		poll: cfg.Poll,
 		discover: func() ([]triageInput, error) {
-			return searchFolder(cfg.Watch, discoverOptions{exclude: cfg.Out})
+			return searchFolder(cfg.Watch, discoverOptions{exclude: cfg.Out, cache: cache})
 		},
 		triage: func(ctx context.Context, ins []triageInput) error {
 			recs, err := t.run(ctx, ins)

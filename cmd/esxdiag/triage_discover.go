@@ -13,7 +13,33 @@ import (
 
 // discoverOptions tunes how folders are searched.
 type discoverOptions struct {
-	exclude string // results folder: never triage our own output
+	exclude string      // results folder: never triage our own output
+	cache   *sniffCache // --watch: remembers the sniff verdict of unchanged files between polls
+}
+
+// sniffCache keeps isBundleFile verdicts by path and file state, so a
+// watched folder with many files is not re-read at every poll. Not safe for
+// concurrent use (the watcher polls from one goroutine).
+type sniffCache struct {
+	m map[string]sniffVerdict
+}
+
+type sniffVerdict struct {
+	sig    fileSig
+	bundle bool
+}
+
+func (c *sniffCache) isBundle(path string, st os.FileInfo) bool {
+	sig := fileSig{size: st.Size(), mtime: st.ModTime()}
+	if v, ok := c.m[path]; ok && v.sig == sig {
+		return v.bundle
+	}
+	if c.m == nil {
+		c.m = map[string]sniffVerdict{}
+	}
+	ok := isBundleFile(path)
+	c.m[path] = sniffVerdict{sig: sig, bundle: ok}
+	return ok
 }
 
 // discover expands the PATH arguments of `triage` into bundles:
@@ -113,7 +139,13 @@ func searchFolder(root string, opt discoverOptions) ([]triageInput, error) {
 		if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
 			return nil
 		}
-		if isBundleFile(p) {
+		bundle := false
+		if opt.cache != nil {
+			bundle = opt.cache.isBundle(p, st)
+		} else {
+			bundle = isBundleFile(p)
+		}
+		if bundle {
 			out = append(out, triageInput{Path: p, Size: st.Size()})
 		}
 		return nil

@@ -414,3 +414,19 @@ func BenchmarkBuildSummary(b *testing.B) {
 		buildSummary(recs, "v", "r", "error")
 	}
 }
+
+func TestSniffCache(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "upload")
+	require.NoError(t, os.WriteFile(p, []byte("plain text, not yet a bundle"), 0o644))
+	var c sniffCache
+	st, _ := os.Stat(p)
+	require.False(t, c.isBundle(p, st))
+	// The upload is replaced by a gzip stream: new state, sniffed again.
+	writeFakeBundle(t, p, "host esx-a 8.0.2 1 2024-01-01T00:00:00Z\n")
+	st, _ = os.Stat(p)
+	require.True(t, c.isBundle(p, st))
+	// Unchanged state: the stored verdict is used, the file is not read.
+	c.m[p] = sniffVerdict{sig: c.m[p].sig, bundle: false}
+	require.False(t, c.isBundle(p, st))
+}
