@@ -15,7 +15,7 @@ func TestEsxconfLockCase1(t *testing.T) {
 	if f.Facts["holder"] != "hostd" || f.Facts["pid"] != "1363758" || f.Count != 1 || f.Severity != SeverityWarning {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd (1363758)", "1 time")
+	mustContain(t, "summary", f.Summary, "hostd PID 1363758 (1 time)")
 	if len(f.KB) != 1 || f.KB[0].Number != "305118" {
 		t.Errorf("KB = %+v", f.KB)
 	}
@@ -32,7 +32,7 @@ func TestEsxconfLockBothFormsRepeated(t *testing.T) {
 	if f.Severity != SeverityError || f.Count != 4 || f.Facts["holder"] != "hostd-worker" || f.Facts["pid"] != "5055" || f.Facts["holders"] != "2" {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd-worker (5055) (3)", "hostd (1363758) (1)", "4 times")
+	mustContain(t, "summary", f.Summary, "hostd-worker PID 5055 (3 times)", "hostd PID 1363758 (1 time)", "4 times")
 }
 
 func TestHostdCrashCase1(t *testing.T) {
@@ -97,15 +97,18 @@ func TestRelocateVMNotEvaluableWithoutVpxd(t *testing.T) {
 
 func TestQuiesceCountsCausesPerVM(t *testing.T) {
 	s := quiesceRule{}.Info().Samples
-	fs, _ := runRule(t, quiesceRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{s[1].Line, s[2].Line, s[3].Line}})
+	fs, _ := runRule(t, quiesceRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{s[1].Line, s[2].Line, s[3].Line}},
+		member{rel: "var/log/vpxa.log", kind: parser.KindVpxa, lines: []string{
+			"2010-10-10T22:53:31.077Z [45EEEB90 info 'Default' opID=D1D8F924-00002337-83] [VpxLRO] -- ERROR task-768 -- exch01 -- vpxapi.VpxaService.createSnapshot: vim.fault.ApplicationQuiesceFault:",
+		}})
 	if len(fs) != 1 {
 		t.Fatalf("findings %+v", fs)
 	}
 	f := fs[0]
-	if f.Count != 2 || f.Facts["vms"] != "1" || f.Facts["hold_off_timeouts"] != "1" || f.Facts["vss_errors"] != "1" {
+	if f.Count != 3 || f.Facts["vms"] != "1" || f.Facts["hold_off_timeouts"] != "1" || f.Facts["vss_errors"] != "1" {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "exch01 (2)")
+	mustContain(t, "summary", f.Summary, "exch01 (3)")
 	if len(f.KB) != 3 {
 		t.Errorf("KB = %+v", f.KB)
 	}

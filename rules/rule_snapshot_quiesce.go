@@ -63,7 +63,11 @@ type quiesceState struct {
 
 func (s *quiesceState) Observe(l *Line) {
 	t := l.Text
-	vm := string(vmxName(t))
+	v := vmxName(t)
+	if v == nil {
+		v = lroObject(t) // "[VpxLRO] -- ERROR task-N -- <vm> -- ...createSnapshot: ...QuiesceFault"
+	}
+	vm := string(v)
 	if vm == "" {
 		vm = "(VM not named in the log line)"
 	}
