@@ -223,19 +223,21 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 			return searchFolder(cfg.Watch, discoverOptions{exclude: cfg.Out, cache: cache})
 		},
 		triage: func(ctx context.Context, ins []triageInput) error {
-			recs, err := t.run(ctx, ins)
-			if err != nil {
-				return err
-			}
+			// Records come back complete even when the watch is being
+			// stopped (abandoned work returns none), so the summary is
+			// brought up to date in every case.
+			recs, runErr := t.run(ctx, ins)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, r := range recs {
 				all[r.Input] = r
 			}
-			if t.store != nil {
-				return writeSummaryFile(t.store, buildSummary(sortedRecords(all), cfg.Esxdiag, cfg.RulesVersion, cfg.FailOn))
+			if t.store != nil && len(recs) > 0 {
+				if err := writeSummaryFile(t.store, buildSummary(sortedRecords(all), cfg.Esxdiag, cfg.RulesVersion, cfg.FailOn)); err != nil {
+					return err
+				}
 			}
-			return nil
+			return runErr
 		},
 	}
 	fmt.Fprintf(stderr, "esxdiag: watching %s (every %s); Ctrl-C to stop\n", cfg.Watch, cfg.Poll)
