@@ -461,7 +461,7 @@ func TestTriageWatchE2E(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := testConfig()
-	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs, cfg.OnAnalyzed = "up", "out", 80*time.Millisecond, 2, n.add
+	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs, cfg.OnAnalyzed = "up", "out", 150*time.Millisecond, 2, n.add
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -470,7 +470,7 @@ func TestTriageWatchE2E(t *testing.T) {
 	for _, f := range []string{"a.tgz", "vc.zip"} {
 		st, err := os.Stat("src/" + f)
 		require.NoError(t, err)
-		copySlowly(t, "src/"+f, "up/"+f, int(st.Size()/20)+1, 10*time.Millisecond)
+		copySlowly(t, "src/"+f, "up/"+f, int(st.Size()/40)+1, 10*time.Millisecond)
 	}
 	require.Eventually(t, func() bool { return len(n.snapshot()) == 2 }, 15*time.Second, 10*time.Millisecond)
 	time.Sleep(3 * cfg.Poll)

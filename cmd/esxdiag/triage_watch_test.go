@@ -71,7 +71,7 @@ func TestTriageWatch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := testConfig()
-	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs = "up", "out", 80*time.Millisecond, 2
+	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs = "up", "out", 150*time.Millisecond, 2
 	cfg.OnAnalyzed = analyzed.add
 	done := make(chan int)
 	go func() {
@@ -83,7 +83,7 @@ func TestTriageWatch(t *testing.T) {
 	}()
 
 	// A slow copy in chunks (pauses shorter than the two-poll window).
-	copySlowly(t, "src/b0.tgz", "up/b0.tgz", 64, 4*time.Millisecond)
+	copySlowly(t, "src/b0.tgz", "up/b0.tgz", 32, 4*time.Millisecond)
 	// An upload written under a hidden name and renamed into place.
 	copySlowly(t, "src/b1.tgz", "up/.b1.tgz.part", 256, 4*time.Millisecond)
 	require.NoError(t, os.Rename("up/.b1.tgz.part", "up/b1.tgz"))
