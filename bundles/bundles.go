@@ -153,7 +153,7 @@ func Open(ctx context.Context, path string, opts Options) (*Source, error) {
 		return nil, fmt.Errorf("bundles: %s: %w", path, err)
 	}
 	if st.IsDir() {
-		s := &Source{name: path, base: filepath.Base(path), path: path, format: fmtDir, opts: opts.withDefaults(), size: -1}
+		s := &Source{name: path, base: filepath.Base(path), path: path, format: fmtDir, opts: opts.withDefaults(), size: -1, in: &countReader{}}
 		return s, nil
 	}
 	f, err := os.Open(path)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 )
 
 // walkDir walks an extracted bundle folder in lexical order. The bundle root
@@ -53,7 +54,13 @@ func (w *walk) walkDir(dir string) {
 		if info, err := d.Info(); err == nil {
 			size = info.Size()
 		}
-		ps := pieceSrc{vpath: p, size: size, open: func() (io.ReadCloser, error) { return os.Open(p) }}
+		ps := pieceSrc{vpath: p, size: size, open: func() (io.ReadCloser, error) {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			return countedFile{f: f, n: &w.s.in.n}, nil
+		}}
 		if base, idx, ok := fragSuffix(rel); ok {
 			g := groups[base]
 			if g == nil {
@@ -82,3 +89,17 @@ func (w *walk) walkDir(dir string) {
 		w.enqueue(j)
 	}
 }
+
+// countedFile adds the bytes read from a folder member to Source.BytesRead.
+type countedFile struct {
+	f *os.File
+	n *atomic.Int64
+}
+
+func (c countedFile) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c countedFile) Close() error { return c.f.Close() }

@@ -41,20 +41,19 @@ loop:
 			b = w.newBundle(prefix, kind, root)
 		}
 		if !safe {
-			closeLive()
 			w.containerErr(vpath, rr.n, "path", ErrUnsafePath)
 			continue
 		}
+		// Skipped entries (unsafe, links, devices, directories) deliver
+		// nothing, so they do not end a live FRAG stream.
 		switch hdr.Typeflag {
 		case tar.TypeReg, 0:
 		case tar.TypeDir:
 			continue
 		case tar.TypeSymlink, tar.TypeLink:
-			closeLive()
 			w.containerErr(vpath, rr.n, "link", fmt.Errorf("%w: -> %s", ErrSymlink, hdr.Linkname))
 			continue
 		default:
-			closeLive()
 			w.containerErr(vpath, rr.n, "special", fmt.Errorf("%w: tar type %q", ErrSpecial, hdr.Typeflag))
 			continue
 		}

@@ -473,3 +473,64 @@ func TestCancelAndFnError(t *testing.T) {
 		t.Error("second Walk should fail")
 	}
 }
+
+func TestFragSkippedEntriesKeepStream(t *testing.T) {
+	tp := frags(strings.Repeat(vmk, 50), 3)
+	b := mkTar(t,
+		ent{name: "r/f.FRAG-00000", body: tp[0]},
+		ent{name: "r/link", typ: tar.TypeSymlink, link: "f"},
+		ent{name: "r/d/", typ: tar.TypeDir},
+		ent{name: "r/f.FRAG-00001", body: tp[1]},
+		ent{name: "r/f.FRAG-00002", body: tp[2]},
+	)
+	g := walkBytes(t, "t", b, Options{})
+	if want := map[string]string{"f": strings.Join(tp, "")}; !reflect.DeepEqual(g.byRel(), want) || len(g.members) != 1 {
+		t.Errorf("members %q", g.paths())
+	}
+	if len(g.errs) != 1 || !errors.Is(g.errs[0], ErrSymlink) {
+		t.Errorf("errors %v", g.errs)
+	}
+}
+
+// TestOpenStdin feeds a zip through a pipe on stdin: Open("-") must spool it.
+func TestOpenStdin(t *testing.T) {
+	z := mkZip(t, ent{name: "esxi-h1.tgz", body: string(gz(t, hostBundle(t, root1)))})
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdin
+	os.Stdin = pr
+	t.Cleanup(func() { os.Stdin = old; pr.Close() })
+	go func() { pw.Write(z); pw.Close() }()
+	s, err := Open(context.Background(), "-", Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	noErrs(t, g)
+	if !reflect.DeepEqual(g.byRel(), hostRels) || len(g.bundles) != 1 || g.bundles[0].Path != "stdin!esxi-h1.tgz" {
+		t.Errorf("stdin zip: %q %+v", g.paths(), g.bundles)
+	}
+	if s.BytesRead() < int64(len(z)) || s.Size() != -1 {
+		t.Errorf("BytesRead %d Size %d, input %d", s.BytesRead(), s.Size(), len(z))
+	}
+}
+
+func TestFolderBytesRead(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.log"), []byte(vmk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("a.log", filepath.Join(dir, "l.log")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	if s.BytesRead() != int64(len(vmk)) || len(g.members) != 1 || len(g.errs) != 1 || !errors.Is(g.errs[0], ErrSymlink) {
+		t.Errorf("BytesRead %d, members %q, errs %v", s.BytesRead(), g.paths(), g.errs)
+	}
+}
