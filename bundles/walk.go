@@ -20,10 +20,6 @@ const (
 	metaCap    = 64 << 10  // bytes of a metadata/log member inspected for bundle metadata
 )
 
-// errStop is the internal cause used when the walk stops because MaxTotal
-// was reached; it is not fatal.
-var errStop = errors.New("bundles: walk stopped")
-
 // stream carries the raw bytes of one member from the walker to a worker in
 // pooled buffers; the walker closes ch at the end of the member.
 type stream struct {
@@ -97,7 +93,7 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 	for _, f := range w.after {
 		f()
 	}
-	if cause := context.Cause(cctx); cause != nil && cause != errStop {
+	if cause := context.Cause(cctx); cause != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
