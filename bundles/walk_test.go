@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -532,5 +534,47 @@ func TestFolderBytesRead(t *testing.T) {
 	g := walkSource(t, s)
 	if s.BytesRead() != int64(len(vmk)) || len(g.members) != 1 || len(g.errs) != 1 || !errors.Is(g.errs[0], ErrSymlink) {
 		t.Errorf("BytesRead %d, members %q, errs %v", s.BytesRead(), g.paths(), g.errs)
+	}
+}
+
+// TestCancelMidStream cancels while the walker is blocked on a full pool
+// (a slow callback, many large members): Walk returns promptly with the
+// context error and leaves no goroutine behind.
+func TestCancelMidStream(t *testing.T) {
+	var ents []ent
+	body := strings.Repeat(vmk, 2000) // ~330 KiB: two buffers each
+	for i := 0; i < 40; i++ {
+		ents = append(ents, ent{name: fmt.Sprintf("r/var/run/log/f%d.log", i), body: body})
+	}
+	data := gz(t, mkTar(t, ents...))
+	before := runtime.NumGoroutine()
+	for _, workers := range []int{1, 2, 8} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, _ := OpenReader(ctx, "b", bytes.NewReader(data), Options{Workers: workers})
+		var calls atomic.Int32
+		start := time.Now()
+		err := s.Walk(ctx, func(m *Member) error {
+			if calls.Add(1) == 3 {
+				cancel()
+			}
+			time.Sleep(5 * time.Millisecond)
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("workers=%d: err %v", workers, err)
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("workers=%d: cancel took %v", workers, el)
+		}
+		if n := calls.Load(); n > int32(3+2*workers+2) {
+			t.Errorf("workers=%d: %d callbacks after cancel", workers, n)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("goroutines: %d before, %d after", before, n)
 	}
 }
