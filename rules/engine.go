@@ -1,0 +1,659 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/esxdiag/esxdiag/parser"
+)
+
+// chunkSize is the read buffer per member: chunks are cut at the last
+// newline and the tail is carried into the next read. A line longer than
+// this is truncated (and counted), never buffered without bound.
+const chunkSize = 1 << 20
+
+// headLines is the number of lines at the start of every member whose
+// header is parsed even without a keyword hit: it gives the first time of
+// the file and feeds the Unparsed counter (grammar drift shows up early).
+const headLines = 256
+
+// maxRecordLines and maxRecordBytes bound the joining of continuation lines
+// ("--> ", "[+]") into one record.
+const (
+	maxRecordLines = 64
+	maxRecordBytes = 16 << 10
+)
+
+// memberIn is one file handed to the engine core (bundles.Member or a fake in tests).
+type memberIn struct {
+	Bundle int
+	Path   string
+	Rel    string
+	Seq    int
+	Size   int64
+	R      io.Reader
+
+	kind     parser.Kind // snippets: forced kind (KindUnknown = from Rel/content)
+	lineBase int64       // snippets: lines before this run in the pasted text
+}
+
+// walkFunc delivers members, possibly concurrently, like bundles.Source.Walk.
+type walkFunc func(ctx context.Context, fn func(m *memberIn) error) error
+
+// plan is what the engine does with the lines of one kind of file.
+type plan struct {
+	kind     parser.Kind
+	pf       *prefilter // nil when no rule of the kind has keywords
+	rules    []int      // engine rule indexes bound to the kind
+	ruleKW   [][]int    // per entry of rules: prefilter ids of the rule's keywords in rule order (nil = every line)
+	allLines bool       // some rule of the kind has no keywords
+	words    int        // bit-set words for the prefilter's keywords
+}
+
+// engine is a compiled catalog.
+type engine struct {
+	rules []ruleEntry
+	plans []*plan // by parser.Kind
+	opts  Options
+}
+
+func newEngine(cat *Catalog, opts Options) (*engine, error) {
+	if cat == nil {
+		cat = Builtin()
+	}
+	if err := cat.Err(); err != nil {
+		return nil, err
+	}
+	if opts.MaxEvidence <= 0 {
+		opts.MaxEvidence = DefaultMaxEvidence
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	e := &engine{rules: cat.sorted(), opts: opts}
+	maxKind := parser.KindUnknown
+	for _, k := range parser.Kinds() {
+		maxKind = max(maxKind, k)
+	}
+	e.plans = make([]*plan, int(maxKind)+1)
+	for _, k := range parser.Kinds() {
+		p := &plan{kind: k}
+		var kws []string
+		for ri := range e.rules {
+			if slices.Contains(e.rules[ri].info.Kinds, k) {
+				p.rules = append(p.rules, ri)
+				kws = append(kws, e.rules[ri].info.Keywords...)
+				if len(e.rules[ri].info.Keywords) == 0 {
+					p.allLines = true
+				}
+			}
+		}
+		if len(p.rules) == 0 {
+			continue
+		}
+		if len(kws) > 0 {
+			p.pf = newPrefilter(kws)
+			ids := map[string]int{}
+			for id, kw := range p.pf.keywords() {
+				ids[string(kw)] = id
+			}
+			p.words = (len(p.pf.keywords()) + 63) / 64
+			for _, ri := range p.rules {
+				var rk []int
+				for _, kw := range e.rules[ri].info.Keywords {
+					rk = append(rk, ids[kw])
+				}
+				p.ruleKW = append(p.ruleKW, rk)
+			}
+		} else {
+			p.ruleKW = make([][]int, len(p.rules))
+		}
+		e.plans[k] = p
+	}
+	return e, nil
+}
+
+func (e *engine) plan(k parser.Kind) *plan {
+	if int(k) < len(e.plans) {
+		return e.plans[k]
+	}
+	return nil
+}
+
+// hostAgg is the private aggregate of one worker for one host bundle.
+type hostAgg struct {
+	states   []RuleState // by engine rule index; nil until a line arrives
+	files    []fileAgg
+	warnings []ReadError
+}
+
+type fileAgg struct {
+	info     FileInfo
+	span     TimeSpan
+	unparsed parser.Unparsed
+}
+
+// worker is the private state of one concurrent caller of the walk callback.
+type worker struct {
+	e       *engine
+	hosts   map[int]*hostAgg
+	buf     []byte
+	starts  []int
+	kwset   []uint64
+	hdr     parser.Header
+	line    Line
+	mctx    MemberCtx
+	scanned struct{ bytes, lines int64 }
+}
+
+func (e *engine) newWorker() *worker {
+	maxWords := 1
+	for _, p := range e.plans {
+		if p != nil {
+			maxWords = max(maxWords, p.words)
+		}
+	}
+	return &worker{e: e, hosts: map[int]*hostAgg{}, buf: make([]byte, chunkSize), kwset: make([]uint64, maxWords)}
+}
+
+func (w *worker) host(b int) *hostAgg {
+	h := w.hosts[b]
+	if h == nil {
+		h = &hostAgg{states: make([]RuleState, len(w.e.rules))}
+		w.hosts[b] = h
+	}
+	return h
+}
+
+// progressCounters are shared, updated once per chunk.
+type progressCounters struct {
+	mu           sync.Mutex
+	files        int64
+	bytes, lines int64
+}
+
+// scanMember reads one member chunk by chunk and dispatches prefilter hits.
+func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc *progressCounters) error {
+	h := w.host(m.Bundle)
+	fa := fileAgg{info: FileInfo{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Kind: m.kind}}
+	if fa.info.Kind == parser.KindUnknown {
+		fa.info.Kind = parser.KindOf(m.Rel)
+	}
+	defer func() {
+		h.files = append(h.files, fa)
+		if pc != nil {
+			pc.mu.Lock()
+			pc.files++
+			pc.mu.Unlock()
+		}
+	}()
+	w.mctx = MemberCtx{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Bundle: m.Bundle, Kind: fa.info.Kind, MaxEvidence: w.e.opts.MaxEvidence}
+	buf := w.buf
+	carry := 0
+	lineBase := m.lineBase // lines before the current chunk
+	var off int64          // member offset of buf[0]
+	skipping := false      // discarding the rest of an over-long line
+	truncated := 0
+	first := true
+	var p *plan
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := io.ReadFull(m.R, buf[carry:])
+		data := buf[:carry+n]
+		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		if rerr != nil && !eof {
+			h.warnings = append(h.warnings, ReadError{Path: m.Path, Offset: off + int64(len(data)), Message: fmt.Sprintf("rules: read: %v", rerr)})
+			eof = true
+		}
+		if skipping {
+			nl := bytes.IndexByte(data, '\n')
+			if nl < 0 {
+				off += int64(len(data))
+				fa.info.Bytes += int64(len(data))
+				carry = 0
+				if eof {
+					break
+				}
+				continue
+			}
+			skipping = false
+			fa.info.Bytes += int64(nl + 1)
+			off += int64(nl + 1)
+			data = data[nl+1:]
+			lineBase++ // the truncated line ends here
+			fa.info.Lines++
+		}
+		if first {
+			first = false
+			if fa.info.Kind == parser.KindUnknown {
+				fa.info.Kind = parser.KindOfContent(data[:min(len(data), 4096)])
+				w.mctx.Kind = fa.info.Kind
+			}
+			p = w.e.plan(fa.info.Kind)
+			if fa.info.Kind == parser.KindUnknown {
+				// Not a file any rule can read (binary, config we do not
+				// know): record it, do not inflate the rest.
+				fa.info.Bytes = m.Size
+				if m.Size < 0 {
+					fa.info.Bytes = int64(len(data))
+				}
+				return nil
+			}
+		}
+		var chunk, tail []byte
+		switch {
+		case eof:
+			chunk = data
+		default:
+			cut := bytes.LastIndexByte(data, '\n')
+			if cut < 0 {
+				// One line fills the whole buffer: keep its first chunkSize
+				// bytes as the line, discard the rest up to the newline.
+				chunk = data
+				skipping = true
+				truncated++
+			} else {
+				chunk, tail = data[:cut+1], data[cut+1:]
+			}
+		}
+		nl := int64(bytes.Count(chunk, []byte{'\n'}))
+		lines := nl
+		if len(chunk) > 0 && chunk[len(chunk)-1] != '\n' && (eof || skipping) {
+			lines++ // unterminated last line (or truncated line)
+		}
+		w.scanChunk(h, &fa, p, chunk, lineBase, ref)
+		if skipping {
+			lines-- // counted when its newline arrives
+		}
+		lineBase += lines
+		fa.info.Lines += lines
+		fa.info.Bytes += int64(len(chunk))
+		off += int64(len(chunk))
+		if pc != nil {
+			pc.mu.Lock()
+			pc.bytes += int64(len(chunk))
+			pc.lines += lines
+			pc.mu.Unlock()
+		}
+		carry = copy(buf, tail)
+		if eof {
+			break
+		}
+	}
+	if skipping {
+		fa.info.Lines++
+		lineBase++
+	}
+	if truncated > 0 {
+		h.warnings = append(h.warnings, ReadError{Path: m.Path, Offset: -1,
+			Message: fmt.Sprintf("rules: %d line(s) longer than %d bytes truncated", truncated, chunkSize)})
+	}
+	return nil
+}
+
+// isContinuation reports whether line continues the previous record: a
+// "--> " line (hostd/vpxa/vpxd multi-line records) or an ESXi 8 "[+]" line
+// ("2022-06-02T05:34:23Z In(14)[+] proc[pid]: ...").
+func isContinuation(line []byte) bool {
+	if len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>' {
+		return true
+	}
+	if i := bytes.IndexByte(line[:min(len(line), 48)], ')'); i > 0 && i+3 < len(line) && line[i+1] == '[' && line[i+2] == '+' && line[i+3] == ']' {
+		return true
+	}
+	return false
+}
+
+// scanChunk runs the prefilter over one chunk (whole lines) and dispatches
+// each hit record to the rules bound to its keywords.
+func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineBase int64, ref time.Time) {
+	// Head lines: time span and grammar drift.
+	if lineBase < headLines {
+		pos, num := 0, lineBase
+		for pos < len(chunk) && num < headLines {
+			e := bytes.IndexByte(chunk[pos:], '\n')
+			end := len(chunk)
+			if e >= 0 {
+				end = pos + e
+			}
+			num++
+			line := chunk[pos:end]
+			if len(line) > 0 {
+				if parser.ParseHeader(line, ref, &w.hdr) {
+					if w.hdr.HasTime {
+						fa.span.Add(w.hdr.Time)
+					}
+				} else {
+					fa.unparsed.Observe(line, num)
+				}
+			}
+			pos = end + 1
+		}
+	}
+	// Last line of the chunk: the latest time of the file so far.
+	if end := len(bytes.TrimRight(chunk, "\n")); end > 0 {
+		ls := bytes.LastIndexByte(chunk[:end], '\n') + 1
+		if parser.ParseHeader(chunk[ls:end], ref, &w.hdr) && w.hdr.HasTime {
+			fa.span.Add(w.hdr.Time)
+		}
+	}
+	if p == nil {
+		return
+	}
+	if p.allLines {
+		w.starts = w.starts[:0]
+		for pos := 0; pos < len(chunk); {
+			w.starts = append(w.starts, pos)
+			e := bytes.IndexByte(chunk[pos:], '\n')
+			if e < 0 {
+				break
+			}
+			pos += e + 1
+		}
+	} else {
+		w.starts = p.pf.hitLines(chunk, w.starts[:0])
+	}
+	cntPos, cntNum := 0, lineBase // incremental line numbering
+	done := 0                     // records end before this offset
+	for _, s := range w.starts {
+		if s < done {
+			continue
+		}
+		rs := s
+		// A hit on a continuation line belongs to the record it continues.
+		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs)); k++ {
+			prev := bytes.LastIndexByte(chunk[:rs-1], '\n') + 1
+			if rs-prev > maxRecordBytes || prev < done {
+				break
+			}
+			rs = prev
+		}
+		first := lineAt(chunk, rs)
+		re := rs + len(first)
+		for k := 0; k < maxRecordLines && re+1 < len(chunk) && re-rs < maxRecordBytes; k++ {
+			next := lineAt(chunk, re+1)
+			if !isContinuation(next) {
+				break
+			}
+			re += 1 + len(next)
+		}
+		done = re + 1
+		cntNum += int64(bytes.Count(chunk[cntPos:rs], []byte{'\n'}))
+		cntPos = rs
+		num := cntNum + 1
+		rec := chunk[rs:re]
+		if !parser.ParseHeader(first, ref, &w.hdr) && num > headLines {
+			fa.unparsed.Observe(first, num)
+		}
+		if w.hdr.HasTime {
+			if (!w.e.opts.Since.IsZero() && w.hdr.Time.Before(w.e.opts.Since)) ||
+				(!w.e.opts.Until.IsZero() && w.hdr.Time.After(w.e.opts.Until)) {
+				continue
+			}
+		}
+		w.dispatch(h, p, rec, num)
+	}
+}
+
+// lineAt returns the line starting at pos, without its newline.
+func lineAt(chunk []byte, pos int) []byte {
+	if e := bytes.IndexByte(chunk[pos:], '\n'); e >= 0 {
+		return chunk[pos : pos+e]
+	}
+	return chunk[pos:]
+}
+
+func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64) {
+	set := w.kwset[:p.words]
+	clear(set)
+	if p.pf != nil {
+		p.pf.lineKeywords(rec, set)
+	}
+	w.line = Line{Member: &w.mctx, Num: num, Text: rec, Header: &w.hdr, Keyword: -1}
+	for i, ri := range p.rules {
+		kw := -1
+		rk := p.ruleKW[i]
+		if len(rk) > 0 {
+			for j, id := range rk {
+				if set[id>>6]&(1<<(id&63)) != 0 {
+					kw = j
+					break
+				}
+			}
+			if kw < 0 {
+				continue
+			}
+		}
+		st := h.states[ri]
+		if st == nil {
+			st = w.e.rules[ri].newState()
+			h.states[ri] = st
+		}
+		w.line.Keyword = kw
+		st.Observe(&w.line)
+	}
+}
+
+// hostMeta is what the engine knows about a host bundle besides its lines.
+type hostMeta struct {
+	Host, Version, Build string
+	CollectedAt          time.Time
+}
+
+// hostResult is the finished analysis of one host bundle.
+type hostResult struct {
+	Files    int
+	Bytes    int64
+	Lines    int64
+	First    time.Time
+	Last     time.Time
+	Unparsed []UnparsedFile
+	Findings []Finding
+	Statuses []RuleStatus
+	Devices  []DeviceRow
+	Warnings []ReadError
+}
+
+// run walks the members with up to opts.Workers concurrent callbacks, each
+// using a private worker, and returns the merged aggregates by bundle index.
+func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) time.Time, pc *progressCounters) (map[int]*hostAgg, error) {
+	var mu sync.Mutex
+	var free, all []*worker
+	get := func() *worker {
+		mu.Lock()
+		defer mu.Unlock()
+		if n := len(free); n > 0 {
+			w := free[n-1]
+			free = free[:n-1]
+			return w
+		}
+		w := e.newWorker()
+		all = append(all, w)
+		return w
+	}
+	put := func(w *worker) {
+		mu.Lock()
+		free = append(free, w)
+		mu.Unlock()
+	}
+	err := walk(ctx, func(m *memberIn) error {
+		w := get()
+		defer put(w)
+		return w.scanMember(ctx, m, ref(m.Bundle), pc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Merge: states are order-independent by contract; files are sorted later.
+	out := map[int]*hostAgg{}
+	for _, w := range all {
+		for b, h := range w.hosts {
+			dst := out[b]
+			if dst == nil {
+				out[b] = h
+				continue
+			}
+			for ri, st := range h.states {
+				switch {
+				case st == nil:
+				case dst.states[ri] == nil:
+					dst.states[ri] = st
+				default:
+					dst.states[ri].Merge(st)
+				}
+			}
+			dst.files = append(dst.files, h.files...)
+			dst.warnings = append(dst.warnings, h.warnings...)
+		}
+	}
+	return out, nil
+}
+
+// finish turns the merged aggregate of one host into its result.
+func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
+	if h == nil {
+		h = &hostAgg{states: make([]RuleState, len(e.rules))}
+	}
+	sort.Slice(h.files, func(i, j int) bool { return h.files[i].info.Seq < h.files[j].info.Seq })
+	sort.Slice(h.warnings, func(i, j int) bool {
+		a, b := h.warnings[i], h.warnings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Offset < b.Offset
+	})
+	var r hostResult
+	hc := &HostCtx{Host: meta.Host, Version: meta.Version, Build: meta.Build, CollectedAt: meta.CollectedAt,
+		Kinds: map[parser.Kind]int{}, MaxEvidence: e.opts.MaxEvidence}
+	var span TimeSpan
+	for _, f := range h.files {
+		r.Files++
+		r.Bytes += max(f.info.Bytes, 0)
+		r.Lines += f.info.Lines
+		span.Merge(f.span)
+		hc.Files = append(hc.Files, f.info)
+		if f.info.Kind != parser.KindUnknown {
+			hc.Kinds[f.info.Kind]++
+		}
+		if f.unparsed.Count > 0 {
+			r.Unparsed = append(r.Unparsed, UnparsedFile{Path: f.info.Path, Kind: f.info.Kind.String(),
+				Count: f.unparsed.Count, Sample: string(f.unparsed.Sample)})
+		}
+	}
+	r.First, r.Last = span.First, span.Last
+	r.Warnings = h.warnings
+	for ri := range e.rules {
+		info := &e.rules[ri].info
+		st := h.states[ri]
+		if st == nil {
+			st = e.rules[ri].newState()
+		}
+		fs, status := safeFinish(st, hc)
+		for i := range fs {
+			f := &fs[i]
+			if f.RuleID == "" {
+				f.RuleID = info.ID
+			}
+			if f.Title == "" {
+				f.Title = info.Title
+			}
+			if f.Fingerprint == "" {
+				f.Fingerprint = Fingerprint(f.RuleID, meta.Host, f.Object)
+			}
+		}
+		status.RuleID = info.ID
+		switch {
+		case len(fs) > 0:
+			status.State, status.Reason = StateFired, ""
+		case status.State == StateNotEvaluable:
+			if status.Reason == "" {
+				status.Reason = notEvaluableReason(info)
+			}
+		case !hc.Seen(info.Kinds...):
+			status.State, status.Reason = StateNotEvaluable, notEvaluableReason(info)
+		default:
+			status.State = StateClear
+		}
+		r.Findings = append(r.Findings, fs...)
+		r.Statuses = append(r.Statuses, status)
+	}
+	sortFindings(r.Findings)
+	r.Devices = hc.devices
+	sort.SliceStable(r.Devices, func(i, j int) bool {
+		a, b := r.Devices[i], r.Devices[j]
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		return a.Class < b.Class
+	})
+	return r
+}
+
+// safeFinish shields the report from a rule that panics: the rule is
+// reported not-evaluable with the reason, the other rules still run.
+func safeFinish(st RuleState, hc *HostCtx) (fs []Finding, status RuleStatus) {
+	defer func() {
+		if r := recover(); r != nil {
+			fs = nil
+			status = RuleStatus{State: StateNotEvaluable, Reason: fmt.Sprintf("rule failed: %v", r)}
+		}
+	}()
+	return st.Finish(hc)
+}
+
+func notEvaluableReason(info *RuleInfo) string {
+	if info.Needs != "" {
+		return "no " + info.Needs + " in bundle"
+	}
+	var names []string
+	for _, k := range info.Kinds {
+		names = append(names, k.String())
+	}
+	if len(names) == 1 {
+		return "no " + names[0] + " file in bundle"
+	}
+	return "none of " + joinOr(names) + " in bundle"
+}
+
+func joinOr(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	out := s[0]
+	for _, x := range s[1 : len(s)-1] {
+		out += ", " + x
+	}
+	return out + " or " + s[len(s)-1]
+}
+
+// sortFindings orders by severity desc, First asc (zero last), RuleID, Fingerprint.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if !a.First.Equal(b.First) {
+			if a.First.IsZero() || b.First.IsZero() {
+				return b.First.IsZero()
+			}
+			return a.First.Before(b.First)
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}

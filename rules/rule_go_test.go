@@ -1,0 +1,140 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/esxdiag/esxdiag/parser"
+)
+
+func TestEsxconfLockCase1(t *testing.T) {
+	fs, st := runRule(t, esxconfLockRule{}, case1Messages)
+	if len(fs) != 1 || st.State != StateFired {
+		t.Fatalf("findings %+v status %+v", fs, st)
+	}
+	f := fs[0]
+	if f.Facts["holder"] != "hostd" || f.Facts["pid"] != "1363758" || f.Count != 1 || f.Severity != SeverityWarning {
+		t.Errorf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "hostd (1363758)", "1 time")
+	if len(f.KB) != 1 || f.KB[0].Number != "305118" {
+		t.Errorf("KB = %+v", f.KB)
+	}
+}
+
+func TestEsxconfLockBothFormsRepeated(t *testing.T) {
+	v41 := esxconfLockRule{}.Info().Samples[0].Line
+	v50 := esxconfLockRule{}.Info().Samples[1].Line
+	fs, _ := runRule(t, esxconfLockRule{}, member{rel: "var/log/syslog.log", kind: parser.KindSyslog, lines: []string{v50, v41, v50, "unrelated", v50}})
+	if len(fs) != 1 {
+		t.Fatalf("findings %+v", fs)
+	}
+	f := fs[0]
+	if f.Severity != SeverityError || f.Count != 4 || f.Facts["holder"] != "hostd-worker" || f.Facts["pid"] != "5055" || f.Facts["holders"] != "2" {
+		t.Errorf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "hostd-worker (5055) (3)", "hostd (1363758) (1)", "4 times")
+}
+
+func TestHostdCrashCase1(t *testing.T) {
+	fs, st := runRule(t, hostdCrashRule{}, case1Messages, member{rel: "var/core/hostd-worker-zdump.000", kind: parser.KindUnknown})
+	if len(fs) != 1 || st.State != StateFired {
+		t.Fatalf("findings %+v status %+v", fs, st)
+	}
+	f := fs[0]
+	if f.Object != "hostd" || f.Severity != SeverityError || f.Facts["core_dumps"] != "1" || f.Facts["backtrace_lines"] != "1" {
+		t.Errorf("finding = %+v", f)
+	}
+	if f.Facts["core_files"] != "/var/core/hostd-worker-zdump.000" {
+		t.Errorf("core files = %q (the UserDump file and the bundle file are the same)", f.Facts["core_files"])
+	}
+	if len(f.Evidence) != 2 {
+		t.Errorf("evidence = %+v", f.Evidence)
+	}
+}
+
+func TestHostdCrashVpxaAndProbe(t *testing.T) {
+	fs, _ := runRule(t, hostdCrashRule{},
+		member{rel: "var/run/log/hostd-probe.log", kind: parser.KindHostdProbe, lines: []string{
+			"2023-08-08T14:13:55.101Z In(14) hostd-probe[2099101]: hostd detected to be non-responsive",
+		}},
+		member{rel: "var/core/vpxa-zdump.000", kind: parser.KindUnknown},
+	)
+	if len(fs) != 2 || fs[0].Object != "hostd" || fs[1].Object != "vpxa" {
+		t.Fatalf("findings = %+v", fs)
+	}
+	if fs[0].Facts["non_responsive"] != "1" || fs[1].Facts["core_files"] != "/var/core/vpxa-zdump.000" {
+		t.Errorf("facts = %v / %v", fs[0].Facts, fs[1].Facts)
+	}
+}
+
+func TestRelocateVMGroupsByWhoAndVM(t *testing.T) {
+	line := func(task, vm, who string) string {
+		return "2022-06-02T11:58:12.193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-" + task + " -- " + vm + " -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled: The method is disabled by '" + who + "'"
+	}
+	fs, st := runRule(t, relocateRule{}, member{rel: "vpxd.log", kind: parser.KindVpxd, lines: []string{
+		line("1", "vm-2041", "SYMC-FULL-1234"), line("2", "vm-2041", "SYMC-FULL-1234"),
+		line("3", "vm-77", "SYMC-FULL-1234"), line("4", "vm-9", "VEEAM"),
+	}})
+	if len(fs) != 2 || st.State != StateFired {
+		t.Fatalf("findings %+v", fs)
+	}
+	f := findingFor(fs, "SYMC-FULL-1234")
+	if f == nil || f.Facts["vms"] != "2" || f.Count != 3 {
+		t.Fatalf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "vm-2041 (2, since", "vm-77 (1, since", "'SYMC-FULL-1234'")
+	if len(f.Remediation) < 4 {
+		t.Errorf("remediation = %v", f.Remediation)
+	}
+}
+
+func TestRelocateVMNotEvaluableWithoutVpxd(t *testing.T) {
+	_, st := runRule(t, relocateRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{"nothing"}})
+	if st.State != StateNotEvaluable || st.Reason == "" {
+		t.Fatalf("status = %+v", st)
+	}
+}
+
+func TestQuiesceCountsCausesPerVM(t *testing.T) {
+	s := quiesceRule{}.Info().Samples
+	fs, _ := runRule(t, quiesceRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{s[1].Line, s[2].Line, s[3].Line}})
+	if len(fs) != 1 {
+		t.Fatalf("findings %+v", fs)
+	}
+	f := fs[0]
+	if f.Count != 2 || f.Facts["vms"] != "1" || f.Facts["hold_off_timeouts"] != "1" || f.Facts["vss_errors"] != "1" {
+		t.Errorf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "exch01 (2)")
+	if len(f.KB) != 3 {
+		t.Errorf("KB = %+v", f.KB)
+	}
+}
+
+func TestRamdiskFullGeneralises(t *testing.T) {
+	fs, st := runRule(t, ramdiskFullRule{},
+		member{rel: "commands/vdf_-h.txt", kind: parser.KindVdf, lines: []string{
+			"Ramdisk Size Used Available Use% Mounted on",
+			"root 32M 31M 1M 97% --",
+			"hostdstats 166M 166M 0B 100% --",
+			"tmp 192M 60K 191M 0% --",
+		}},
+		member{rel: "commands/localcli_system-visorfs-ramdisk-list.txt", kind: parser.KindRamdiskList, lines: []string{
+			"root            true                  true  32768 KiB     32768 KiB   2520 KiB   2668 KiB  92 %           92 %            8192              8192         4212  /",
+			"var             true                  true  49152 KiB     49152 KiB  48000 KiB  48000 KiB   2 %            2 %            8192              8192          400  /var",
+		}},
+	)
+	if st.State != StateFired || len(fs) != 2 {
+		t.Fatalf("findings %+v status %+v", fs, st)
+	}
+	if f := findingFor(fs, "root"); f == nil || f.Facts["use_pct"] != "97" {
+		t.Errorf("root = %+v", f)
+	}
+	if f := findingFor(fs, "var"); f == nil || f.Facts["use_pct"] != "98" {
+		t.Errorf("var = %+v", f)
+	}
+	_, st = runRule(t, ramdiskFullRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd})
+	if st.State != StateNotEvaluable {
+		t.Errorf("status without vdf = %+v", st)
+	}
+}
