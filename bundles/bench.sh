@@ -9,8 +9,8 @@
 # Target: walk <= 1.1 x baseline, walk peak RSS < 100 MB.
 #
 # Env: SIZE_MB (default 1024), RUNS (default 3), BENCH_DIR (default a temp
-# dir, removed), BUNDLE (use this bundle instead of generating one),
-# GEN=synth to use cmd/esxdiag-synth when it is present (default: the local
+# dir, removed), BUNDLE (measure this bundle, e.g. one written by
+# cmd/esxdiag-synth, instead of generating one with the local
 # bundles/internal/benchgen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,11 +34,7 @@ go build -o "$BENCH_DIR/walkcount" ./bundles/internal/walkcount
 BUNDLE=${BUNDLE:-}
 if [ -z "$BUNDLE" ]; then
 	BUNDLE=$BENCH_DIR/bench.tgz
-	if [ "${GEN:-}" = synth ] && [ -d cmd/esxdiag-synth ]; then
-		go run ./cmd/esxdiag-synth ${SYNTH_ARGS:-} -o "$BUNDLE" -size "${SIZE_MB}MB"
-	else
-		go run ./bundles/internal/benchgen -o "$BUNDLE" -size "$SIZE_MB"
-	fi
+	go run ./bundles/internal/benchgen -o "$BUNDLE" -size "$SIZE_MB"
 fi
 # uncompressed member bytes: from the walk itself (same for baseline)
 members_bytes=$("$BENCH_DIR/walkcount" "$BUNDLE" | sed -n 's/.*walk bytes=\([0-9]*\).*/\1/p')
