@@ -36,6 +36,9 @@ loop:
 		}
 		name, safe := cleanName(hdr.Name)
 		vpath := prefix + "!" + hdr.Name
+		if name == "" || name == "." {
+			continue // "./" entry of tars made with "tar -C dir ."
+		}
 		if b < 0 {
 			root = rootOf(name, hdr.Typeflag == tar.TypeDir)
 			b = w.newBundle(prefix, kind, root)

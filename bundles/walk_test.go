@@ -396,6 +396,9 @@ func TestMetadataSources(t *testing.T) {
 		{"uname host when folder is not esx-", []ent{{name: "bundle/commands/uname_-a.txt", body: uname}},
 			BundleInfo{Path: "b", Kind: KindESXi, Host: "h1short", Version: "7.0.3", Build: "20328353",
 				Sources: map[string]string{"host": "commands/uname_-a.txt", "version": "commands/uname_-a.txt", "build": "commands/uname_-a.txt"}}},
+		{"leading ./ entries", []ent{{name: "./", typ: tar.TypeDir}, {name: "./" + root2 + "/", typ: tar.TypeDir}, {name: "./" + root2 + "/commands/vmware_-vl.txt", body: vl}},
+			BundleInfo{Path: "b", Kind: KindESXi, Host: "h2", Version: "7.0.3", Build: "20328353", CollectedAt: time.Date(2024, 3, 8, 23, 59, 0, 0, time.UTC),
+				Sources: map[string]string{"host": "folder-name", "version": "commands/vmware_-vl.txt", "build": "commands/vmware_-vl.txt", "collected_at": "folder-name"}}},
 		{"ESX 3.5 vmware -vl", []ent{{name: "r/commands/vmware_-vl.txt", body: "VMware ESX Server 3.5.0 build-64607\n"}},
 			BundleInfo{Path: "b", Kind: KindESXi, Version: "3.5.0", Build: "64607", Sources: map[string]string{"version": "commands/vmware_-vl.txt", "build": "commands/vmware_-vl.txt"}}},
 	}
