@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
@@ -169,5 +168,3 @@ func (w *walk) deliverGroup(g *fragGroup, bundle int) {
 	plans, _ := planFrags(g.vbase, idxs, func(i int) pieceSrc { return g.pieces[i] }, -1, 0)
 	w.deliverPlans(plans, bundle, g.rel)
 }
-
-var _ = strconv.Itoa
