@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 )
 
@@ -21,7 +22,13 @@ func (w *walk) walkDir(dir string) {
 			}
 		}
 	}
-	b := w.newBundle(dir, KindFolder, filepath.Base(root))
+	b := -1
+	bundle := func() int { // created at the first loose member (a folder of .tgz files has none)
+		if b < 0 {
+			b = w.newBundle(dir, KindFolder, filepath.Base(root))
+		}
+		return b
+	}
 	var items []dirItem
 	groups := map[string]*fragGroup{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -77,15 +84,23 @@ func (w *walk) walkDir(dir string) {
 	if err != nil {
 		w.containerErr(dir, 0, "dir", err)
 	}
+	defer func() {
+		if b < 0 && len(w.s.Bundles()) == 0 {
+			bundle() // an empty folder is still one (empty) bundle
+		}
+	}()
 	for _, it := range items {
 		if !w.alive() {
 			return
 		}
 		if it.frag != nil {
-			w.deliverGroup(it.frag, b)
+			w.deliverGroup(it.frag, bundle())
 			continue
 		}
-		j := &job{m: Member{Bundle: b, Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, meta: metaOf(it.rel)}
+		if archiveName(it.rel) && w.nested(it.ps, KindESXi) {
+			continue
+		}
+		j := &job{m: Member{Bundle: bundle(), Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, meta: metaOf(it.rel)}
 		w.enqueue(j)
 	}
 }
@@ -103,3 +118,10 @@ func (c countedFile) Read(p []byte) (int, error) {
 }
 
 func (c countedFile) Close() error { return c.f.Close() }
+
+// archiveName says whether a folder member may be a whole bundle (rel has
+// ".gz" already stripped: "x.tar.gz" is "x.tar"). Only these are sniffed,
+// so that ordinary members are not opened twice.
+func archiveName(rel string) bool {
+	return strings.HasSuffix(rel, ".tgz") || strings.HasSuffix(rel, ".tar")
+}

@@ -575,3 +575,49 @@ func TestCancelMidStream(t *testing.T) {
 		t.Errorf("goroutines: %d before, %d after", before, n)
 	}
 }
+
+// TestFolderOfBundles: a folder holding host bundles walks each as its own
+// bundle (sniffed by content among *.tgz/*.tar names); loose files form the
+// folder bundle, created only when there is one.
+func TestFolderOfBundles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "h1.tgz"), gz(t, hostBundle(t, root1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "h2.tar.gz"), gz(t, mkTar(t, ent{name: root2 + "/var/run/log/vmkernel.log", body: vmk})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fake.tar"), []byte("just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	noErrs(t, g)
+	var hosts []string
+	for _, b := range g.bundles {
+		hosts = append(hosts, string(b.Kind)+":"+b.Host)
+	}
+	if want := []string{"folder:", "esxi-vm-support:h1.example.com", "esxi-vm-support:h2"}; !reflect.DeepEqual(hosts, want) {
+		t.Errorf("bundles %q, want %q", hosts, want)
+	}
+	if len(g.members) != 8 || g.bodies[filepath.Join(dir, "fake.tar")] != "just text\n" {
+		t.Errorf("members %q", g.paths())
+	}
+	if p := filepath.Join(dir, "h2.tar.gz") + "!" + root2 + "/var/run/log/vmkernel.log"; g.bodies[p] != vmk {
+		t.Errorf("nested member %s missing: %q", p, g.paths())
+	}
+	// only bundles: no folder bundle
+	os.Remove(filepath.Join(dir, "fake.tar"))
+	s, _ = Open(context.Background(), dir, Options{})
+	if g = walkSource(t, s); len(g.bundles) != 2 {
+		t.Errorf("bundles %+v", g.bundles)
+	}
+	// empty folder: one empty bundle
+	s, _ = Open(context.Background(), t.TempDir(), Options{})
+	if g = walkSource(t, s); len(g.bundles) != 1 || len(g.members) != 0 {
+		t.Errorf("empty folder: %+v", g.bundles)
+	}
+}

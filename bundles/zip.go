@@ -35,7 +35,6 @@ type dirItem struct {
 	ps   pieceSrc
 	rel  string
 	comp int64
-	zf   *zip.File
 }
 
 // walkZip walks a zip (a vCenter export): every inner tar or tgz is its own
@@ -115,7 +114,7 @@ func (w *walk) walkZip() {
 		if f.Method != zip.Store {
 			comp = int64(f.CompressedSize64)
 		}
-		items = append(items, dirItem{ps: ps, rel: relOf(name, ""), comp: comp, zf: f})
+		items = append(items, dirItem{ps: ps, rel: relOf(name, ""), comp: comp})
 	}
 	for _, it := range items {
 		if !w.alive() {
@@ -125,7 +124,7 @@ func (w *walk) walkZip() {
 			w.deliverGroup(it.frag, looseBundle())
 			continue
 		}
-		if w.zipNested(it) {
+		if w.nested(it.ps, KindVCenterExport) {
 			continue
 		}
 		j := &job{m: Member{Bundle: looseBundle(), Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, comp: it.comp, meta: metaOf(it.rel)}
@@ -133,9 +132,10 @@ func (w *walk) walkZip() {
 	}
 }
 
-// zipNested walks a zip entry that is a tar or tgz as its own host bundle.
-func (w *walk) zipNested(it dirItem) bool {
-	rc, err := it.zf.Open()
+// nested walks an entry of a zip or folder that is a tar or tgz (by
+// content) as its own host bundle; false means deliver it as a member.
+func (w *walk) nested(ps pieceSrc, kind BundleKind) bool {
+	rc, err := ps.open()
 	if err != nil {
 		return false // delivered as a plain member; its reader reports the error
 	}
@@ -150,10 +150,10 @@ func (w *walk) zipNested(it dirItem) bool {
 			return false
 		}
 		rr := &ratioReader{r: zr, comp: func() int64 { return cnt.n - int64(br.Buffered()) }, max: w.s.opts.MaxRatio}
-		w.walkTar(rr, it.ps.vpath, KindVCenterExport)
+		w.walkTar(rr, ps.vpath, kind)
 		return true
 	case fmtTar:
-		w.walkTar(&ratioReader{r: br, max: -1}, it.ps.vpath, KindVCenterExport)
+		w.walkTar(&ratioReader{r: br, max: -1}, ps.vpath, kind)
 		return true
 	}
 	return false
