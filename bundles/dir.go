@@ -119,9 +119,10 @@ func (c countedFile) Read(p []byte) (int, error) {
 
 func (c countedFile) Close() error { return c.f.Close() }
 
-// archiveName says whether a folder member may be a whole bundle (rel has
-// ".gz" already stripped: "x.tar.gz" is "x.tar"). Only these are sniffed,
-// so that ordinary members are not opened twice.
+// archiveName says whether a folder member may be a whole bundle: a
+// top-level *.tgz, *.tar or *.tar.gz (rel has ".gz" already stripped). Only
+// these are sniffed, so ordinary members are not opened twice, and archives
+// deeper inside an extracted bundle stay members.
 func archiveName(rel string) bool {
-	return strings.HasSuffix(rel, ".tgz") || strings.HasSuffix(rel, ".tar")
+	return !strings.Contains(rel, "/") && (strings.HasSuffix(rel, ".tgz") || strings.HasSuffix(rel, ".tar"))
 }
