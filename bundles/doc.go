@@ -6,11 +6,11 @@
 // Open and OpenReader detect the input by content (magic bytes), never by
 // extension: a gzip'd tar (.tgz, .tar.gz), a plain tar, a zip (a vCenter
 // export: each inner tar/tgz is its own host bundle), an extracted bundle
-// folder (its top-level *.tgz/*.tar/*.tar.gz files that are archives by content are
-// walked as host bundles of their own), a single log (plain or gzip) and
-// stdin ("-"). The outer gzip
-// stream, nested .gz members and zip deflate entries are inflated with
-// github.com/klauspost/compress. Random bytes are rejected with ErrUnknownFormat.
+// folder (its top-level *.tgz/*.tar/*.tar.gz files that are archives by
+// content are walked as host bundles of their own), a single log (plain or
+// gzip) and stdin ("-"). The outer gzip stream, nested .gz members and zip
+// deflate entries are inflated with github.com/klauspost/compress. Random
+// bytes are rejected with ErrUnknownFormat.
 //
 // # Members and paths
 //
