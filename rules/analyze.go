@@ -173,7 +173,7 @@ func splitByKind(text []byte) []textRun {
 			next = pos + end + 1
 		}
 		k := parser.KindOfContent(text[pos:next])
-		if k == parser.KindUnknown || isContinuation(text[pos:next]) {
+		if k == parser.KindUnknown || isContinuation(text[pos:next], true) {
 			k = cur
 		}
 		if k != cur && pos > start {

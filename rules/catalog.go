@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/esxdiag/esxdiag/parser"
 )
@@ -22,6 +23,9 @@ var builtinFS embed.FS
 type Catalog struct {
 	rules []ruleEntry
 	err   error // problems of built-in rules (reported by Analyze and Err)
+
+	mu    sync.Mutex
+	plans []*plan // compiled prefilters per kind, built on first use; reset by add/Merge
 }
 
 type ruleEntry struct {
@@ -122,6 +126,9 @@ func LoadDir(dir string) (*Catalog, error) {
 }
 
 func (c *Catalog) add(rs ...ruleEntry) error {
+	c.mu.Lock()
+	c.plans = nil
+	c.mu.Unlock()
 	for _, r := range rs {
 		for _, have := range c.rules {
 			if have.info.ID == r.info.ID {
@@ -139,6 +146,9 @@ func (c *Catalog) Merge(o *Catalog) {
 	if o == nil {
 		return
 	}
+	c.mu.Lock()
+	c.plans = nil
+	c.mu.Unlock()
 	for _, r := range o.rules {
 		replaced := false
 		for i := range c.rules {

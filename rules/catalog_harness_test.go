@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -141,8 +140,6 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 		}
 	}
 }
-
-var _ = bytes.Contains
 
 // testHeader stands in for parser.ParseHeader in the harness: it reads a
 // leading ISO-8601 UTC timestamp ("2011-04-04T21:07:30.257Z") when present.

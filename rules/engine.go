@@ -55,6 +55,8 @@ type plan struct {
 	ruleKW   [][]int    // per entry of rules: prefilter ids of the rule's keywords in rule order (nil = every line)
 	allLines bool       // some rule of the kind has no keywords
 	words    int        // bit-set words for the prefilter's keywords
+	join     bool       // vmkernel-like: hit records go through parser.ScsiJoiner
+	indent   bool       // indented lines continue the record (logs, not tables)
 }
 
 // engine is a compiled catalog.
@@ -78,19 +80,38 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	e := &engine{rules: cat.sorted(), opts: opts}
+	e.plans = cat.compiled(e.rules)
+	return e, nil
+}
+
+// compiled returns the per-kind plans of the catalog (rules in ID order),
+// building them once: the prefilter construction is not free and
+// AnalyzeText/TestSamples/Analyze may run many times over one catalog.
+func (c *Catalog) compiled(rules []ruleEntry) []*plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plans != nil {
+		return c.plans
+	}
+	c.plans = buildPlans(rules)
+	return c.plans
+}
+
+func buildPlans(rules []ruleEntry) []*plan {
 	maxKind := parser.KindUnknown
 	for _, k := range parser.Kinds() {
 		maxKind = max(maxKind, k)
 	}
-	e.plans = make([]*plan, int(maxKind)+1)
+	plans := make([]*plan, int(maxKind)+1)
 	for _, k := range parser.Kinds() {
-		p := &plan{kind: k}
+		p := &plan{kind: k, join: k == parser.KindVmkernel || k == parser.KindVmkwarning || k == parser.KindMessages,
+			indent: k != parser.KindVdf && k != parser.KindRamdiskList && k != parser.KindEsxConf}
 		var kws []string
-		for ri := range e.rules {
-			if slices.Contains(e.rules[ri].info.Kinds, k) {
+		for ri := range rules {
+			if slices.Contains(rules[ri].info.Kinds, k) {
 				p.rules = append(p.rules, ri)
-				kws = append(kws, e.rules[ri].info.Keywords...)
-				if len(e.rules[ri].info.Keywords) == 0 {
+				kws = append(kws, rules[ri].info.Keywords...)
+				if len(rules[ri].info.Keywords) == 0 {
 					p.allLines = true
 				}
 			}
@@ -107,7 +128,7 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 			p.words = (len(p.pf.keywords()) + 63) / 64
 			for _, ri := range p.rules {
 				var rk []int
-				for _, kw := range e.rules[ri].info.Keywords {
+				for _, kw := range rules[ri].info.Keywords {
 					rk = append(rk, ids[kw])
 				}
 				p.ruleKW = append(p.ruleKW, rk)
@@ -115,9 +136,9 @@ func newEngine(cat *Catalog, opts Options) (*engine, error) {
 		} else {
 			p.ruleKW = make([][]int, len(p.rules))
 		}
-		e.plans[k] = p
+		plans[k] = p
 	}
-	return e, nil
+	return plans
 }
 
 func (e *engine) plan(k parser.Kind) *plan {
@@ -130,6 +151,7 @@ func (e *engine) plan(k parser.Kind) *plan {
 // hostAgg is the private aggregate of one worker for one host bundle.
 type hostAgg struct {
 	states   []RuleState // by engine rule index; nil until a line arrives
+	failed   []string    // by engine rule index: why the rule panicked ("" = fine)
 	files    []fileAgg
 	warnings []ReadError
 }
@@ -142,15 +164,31 @@ type fileAgg struct {
 
 // worker is the private state of one concurrent caller of the walk callback.
 type worker struct {
-	e       *engine
-	hosts   map[int]*hostAgg
-	buf     []byte
-	starts  []int
-	kwset   []uint64
-	hdr     parser.Header
-	line    Line
-	mctx    MemberCtx
-	scanned struct{ bytes, lines int64 }
+	e      *engine
+	hosts  map[int]*hostAgg
+	buf    []byte
+	starts []int
+	kwset  []uint64
+	hdr    parser.Header
+	hdr2   parser.Header
+	line   Line
+	mctx   MemberCtx
+
+	// ESXi 8 split SCSI records: the joiner holds a "Failed:" record until
+	// its status record of the same world arrives; pend remembers their
+	// line numbers.
+	joiner  parser.ScsiJoiner
+	pend    []pendNum
+	emitFn  func(rec []byte)
+	curHost *hostAgg
+	curPlan *plan
+	curRec  []byte
+	curNum  int64
+}
+
+type pendNum struct {
+	world int
+	num   int64
 }
 
 func (e *engine) newWorker() *worker {
@@ -160,13 +198,48 @@ func (e *engine) newWorker() *worker {
 			maxWords = max(maxWords, p.words)
 		}
 	}
-	return &worker{e: e, hosts: map[int]*hostAgg{}, buf: make([]byte, chunkSize), kwset: make([]uint64, maxWords)}
+	w := &worker{e: e, hosts: map[int]*hostAgg{}, buf: make([]byte, chunkSize), kwset: make([]uint64, maxWords)}
+	w.emitFn = w.emit
+	return w
+}
+
+// emit receives records from the ScsiJoiner: the current record at once,
+// or an earlier split record (joined with its status, or flushed alone).
+func (w *worker) emit(rec []byte) {
+	if len(rec) > 0 && len(w.curRec) > 0 && &rec[0] == &w.curRec[0] {
+		w.dispatch(w.curHost, w.curPlan, rec, w.curNum, &w.hdr)
+		return
+	}
+	parser.ParseHeader(firstLine(rec), w.mctx.ref, &w.hdr2)
+	k := -1
+	for i := len(w.pend) - 1; i >= 0; i-- {
+		if w.pend[i].world == w.hdr2.World {
+			k = i
+			break
+		}
+	}
+	if k < 0 && len(w.pend) > 0 {
+		k = 0
+	}
+	num := w.curNum
+	if k >= 0 {
+		num = w.pend[k].num
+		w.pend = append(w.pend[:k], w.pend[k+1:]...)
+	}
+	w.dispatch(w.curHost, w.curPlan, rec, num, &w.hdr2)
+}
+
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
 }
 
 func (w *worker) host(b int) *hostAgg {
 	h := w.hosts[b]
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(w.e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(w.e.rules)), failed: make([]string, len(w.e.rules))}
 		w.hosts[b] = h
 	}
 	return h
@@ -194,7 +267,16 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 			pc.mu.Unlock()
 		}
 	}()
-	w.mctx = MemberCtx{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Bundle: m.Bundle, Kind: fa.info.Kind, MaxEvidence: w.e.opts.MaxEvidence}
+	w.mctx = MemberCtx{Path: m.Path, Rel: m.Rel, Seq: m.Seq, Bundle: m.Bundle, Kind: fa.info.Kind, MaxEvidence: w.e.opts.MaxEvidence, ref: ref}
+	w.pend = w.pend[:0]
+	w.joiner.Flush(func([]byte) {}) // nothing pending from another member
+	defer func() {
+		// Split records still waiting for their status are analysed alone.
+		if w.joiner.Pending() > 0 {
+			w.curRec = nil
+			w.joiner.Flush(w.emitFn)
+		}
+	}()
 	buf := w.buf
 	carry := 0
 	lineBase := m.lineBase // lines before the current chunk
@@ -300,17 +382,16 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 	return nil
 }
 
-// isContinuation reports whether line continues the previous record: a
-// "--> " line (hostd/vpxa/vpxd multi-line records) or an ESXi 8 "[+]" line
-// ("2022-06-02T05:34:23Z In(14)[+] proc[pid]: ...").
-func isContinuation(line []byte) bool {
+// isContinuation reports whether line continues the previous record, as
+// parser.NextRecord has it: a "-->" line of hostd/vpxa/vpxd multi-line
+// records, or (indent) a line indented with a space or tab that is not
+// blank. ESXi 8 "[+]" records stay separate records: for vmkernel the
+// ScsiJoiner attaches a "[+]" status to its split "Failed:" record.
+func isContinuation(line []byte, indent bool) bool {
 	if len(line) >= 3 && line[0] == '-' && line[1] == '-' && line[2] == '>' {
 		return true
 	}
-	if i := bytes.IndexByte(line[:min(len(line), 48)], ')'); i > 0 && i+3 < len(line) && line[i+1] == '[' && line[i+2] == '+' && line[i+3] == ']' {
-		return true
-	}
-	return false
+	return indent && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && len(bytes.TrimSpace(line)) > 0
 }
 
 // scanChunk runs the prefilter over one chunk (whole lines) and dispatches
@@ -370,7 +451,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		}
 		rs := s
 		// A hit on a continuation line belongs to the record it continues.
-		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs)); k++ {
+		for k := 0; k < maxRecordLines && rs > 0 && isContinuation(lineAt(chunk, rs), p.indent); k++ {
 			prev := bytes.LastIndexByte(chunk[:rs-1], '\n') + 1
 			if rs-prev > maxRecordBytes || prev < done {
 				break
@@ -381,7 +462,7 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 		re := rs + len(first)
 		for k := 0; k < maxRecordLines && re+1 < len(chunk) && re-rs < maxRecordBytes; k++ {
 			next := lineAt(chunk, re+1)
-			if !isContinuation(next) {
+			if !isContinuation(next, p.indent) {
 				break
 			}
 			re += 1 + len(next)
@@ -400,8 +481,29 @@ func (w *worker) scanChunk(h *hostAgg, fa *fileAgg, p *plan, chunk []byte, lineB
 				continue
 			}
 		}
-		w.dispatch(h, p, rec, num)
+		if !p.join {
+			w.dispatch(h, p, rec, num, &w.hdr)
+			continue
+		}
+		w.curHost, w.curPlan, w.curRec, w.curNum = h, p, rec, num
+		w.joiner.Feed(&w.hdr, rec, w.emitFn)
+		if splitFailed(w.hdr.Body, rec) {
+			// Held by the joiner (appended after Feed: an eviction during
+			// Feed must find only older entries).
+			w.pend = append(w.pend, pendNum{world: w.hdr.World, num: num})
+		}
+		w.curRec = nil
 	}
+}
+
+// splitFailed mirrors the joiner's test for an ESXi 8 record that ends at
+// "Failed:" (its status follows in a later record).
+func splitFailed(body, rec []byte) bool {
+	if body == nil {
+		body = rec
+	}
+	t := bytes.TrimSpace(body)
+	return bytes.HasSuffix(t, []byte("Failed:")) && bytes.Contains(t, []byte("Cmd"))
 }
 
 // lineAt returns the line starting at pos, without its newline.
@@ -412,13 +514,13 @@ func lineAt(chunk []byte, pos int) []byte {
 	return chunk[pos:]
 }
 
-func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64) {
+func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64, hdr *parser.Header) {
 	set := w.kwset[:p.words]
 	clear(set)
 	if p.pf != nil {
 		p.pf.lineKeywords(rec, set)
 	}
-	w.line = Line{Member: &w.mctx, Num: num, Text: rec, Header: &w.hdr, Keyword: -1}
+	w.line = Line{Member: &w.mctx, Num: num, Text: rec, Header: hdr, Keyword: -1}
 	for i, ri := range p.rules {
 		kw := -1
 		rk := p.ruleKW[i]
@@ -433,14 +535,32 @@ func (w *worker) dispatch(h *hostAgg, p *plan, rec []byte, num int64) {
 				continue
 			}
 		}
+		if h.failed[ri] != "" {
+			continue
+		}
 		st := h.states[ri]
 		if st == nil {
 			st = w.e.rules[ri].newState()
 			h.states[ri] = st
 		}
 		w.line.Keyword = kw
-		st.Observe(&w.line)
+		if msg := safeObserve(st, &w.line); msg != "" {
+			h.failed[ri] = fmt.Sprintf("rule failed on %s line %d: %s", w.mctx.Path, num, msg)
+		}
 	}
+}
+
+// safeObserve shields the analysis from a rule that panics on a line: the
+// rule stops observing on this host and reports not-evaluable with the
+// reason; every other rule goes on.
+func safeObserve(st RuleState, l *Line) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	st.Observe(l)
+	return ""
 }
 
 // hostMeta is what the engine knows about a host bundle besides its lines.
@@ -511,6 +631,11 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 					dst.states[ri].Merge(st)
 				}
 			}
+			for ri, f := range h.failed {
+				if f != "" && (dst.failed[ri] == "" || f < dst.failed[ri]) {
+					dst.failed[ri] = f
+				}
+			}
 			dst.files = append(dst.files, h.files...)
 			dst.warnings = append(dst.warnings, h.warnings...)
 		}
@@ -521,7 +646,7 @@ func (e *engine) run(ctx context.Context, walk walkFunc, ref func(bundle int) ti
 // finish turns the merged aggregate of one host into its result.
 func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 	if h == nil {
-		h = &hostAgg{states: make([]RuleState, len(e.rules))}
+		h = &hostAgg{states: make([]RuleState, len(e.rules)), failed: make([]string, len(e.rules))}
 	}
 	sort.Slice(h.files, func(i, j int) bool { return h.files[i].info.Seq < h.files[j].info.Seq })
 	sort.Slice(h.warnings, func(i, j int) bool {
@@ -556,6 +681,10 @@ func (e *engine) finish(h *hostAgg, meta hostMeta) hostResult {
 		st := h.states[ri]
 		if st == nil {
 			st = e.rules[ri].newState()
+		}
+		if h.failed[ri] != "" {
+			r.Statuses = append(r.Statuses, RuleStatus{RuleID: info.ID, State: StateNotEvaluable, Reason: h.failed[ri]})
+			continue
 		}
 		fs, status := safeFinish(st, hc)
 		for i := range fs {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,6 +58,9 @@ func BenchmarkEngineNoise(b *testing.B) {
 			r := bytes.NewReader(text)
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				r.Reset(text)
 				w.hosts = map[int]*hostAgg{}
@@ -65,6 +69,7 @@ func BenchmarkEngineNoise(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(lines), "lines/op")
+			reportCPU(b, cpu0, len(text))
 		})
 	}
 }
@@ -89,5 +94,12 @@ func BenchmarkAnalyze(b *testing.B) {
 		if len(rep.Hosts) != 1 {
 			b.Fatal(rep)
 		}
+	}
+}
+
+// reportCPU adds MB per CPU second of this thread since cpu0 (Linux only).
+func reportCPU(b *testing.B, cpu0 time.Duration, size int) {
+	if d := threadCPU() - cpu0; cpu0 > 0 && d > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/d.Seconds()/1e6, "cpu-MB/s")
 	}
 }

@@ -511,3 +511,121 @@ func writeDirBundle(tb testing.TB, dir string, size int) string {
 	must(os.WriteFile(filepath.Join(root, "commands/uname_-a.txt"), []byte("VMkernel host1 6.7.0 #1 SMP Release build-8169922\n"), 0o644))
 	return dir
 }
+
+// TestScsiJoinerSplit: an ESXi 8 split "Failed:" record and its status
+// record of the same world reach the rule as one record, numbered by the
+// first line; an unrelated record in between is analysed on its own.
+func TestScsiJoinerSplit(t *testing.T) {
+	cat := &Catalog{}
+	g := goRuleProbe{}
+	info := g.Info()
+	info.Keywords = []string{"nmp_ThrottleLogForDevice", "H:0x"}
+	if err := cat.add(ruleEntry{info: info, newState: g.NewState}); err != nil {
+		t.Fatal(err)
+	}
+	text := "2023-08-08T15:08:36.000Z In(182) vmkernel: cpu3:2098)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x28 (0x45b8c1) 0x28, CmdSN 0x1 from world 2099 to dev \"naa.1\" on path \"vmhba2:C0:T1:L1\" Failed:\n" +
+		"2023-08-08T15:08:36.001Z In(182) vmkernel: cpu1:2000)other world H:0x0 D:0x2 P:0x0 nothing to join Cmd 0x12\n" +
+		"2023-08-08T15:08:36.002Z In(182) vmkernel: cpu3:2098)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe. Act:NONE\n"
+	r := runFake(t, cat, []fakeMember{{0, "var/run/log/vmkernel.log", []byte(text)}}, 1, Options{})[0]
+	if len(r.Findings) != 1 {
+		t.Fatalf("findings = %+v", r.Findings)
+	}
+	ev := r.Findings[0].Evidence
+	if r.Findings[0].Count != 2 || len(ev) != 2 || ev[0].Line != 1 || ev[1].Line != 2 ||
+		!strings.Contains(ev[0].Text, "Failed: NMP: nmp_ThrottleLogForDevice:3901: H:0x0") {
+		t.Fatalf("evidence = %+v", ev)
+	}
+	// A split record whose status never comes is analysed alone at the end.
+	r = runFake(t, cat, []fakeMember{{0, "var/run/log/vmkernel.log", []byte(strings.SplitAfter(text, "\n")[0])}}, 1, Options{})[0]
+	if len(r.Findings) != 1 || r.Findings[0].Evidence[0].Line != 1 {
+		t.Fatalf("flushed: %+v", r.Findings)
+	}
+}
+
+// TestIndentedContinuation: indented lines belong to the record above them
+// in logs, but not in tables (vdf rows are records of their own).
+func TestIndentedContinuation(t *testing.T) {
+	cat, err := ParseRules("i.toml", []byte(`
+[[rule]]
+id = "ind"
+severity = "info"
+title = "ind"
+kinds = ["hostd", "vdf"]
+keywords = ["needle-word"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "2024-03-07T10:00:01.000Z info hostd[1] [Originator@6876 sub=Vmsvc] head line\n" +
+		"    at frame needle-word\n" +
+		"\tat frame 2\n" +
+		"2024-03-07T10:00:02.000Z info hostd[1] [Originator@6876 sub=Vmsvc] next\n"
+	r := runFake(t, cat, []fakeMember{
+		{0, "var/log/hostd.log", []byte(text)},
+		{0, "commands/vdf_-h.txt", []byte("Ramdisk  Size\n  needle-word 1\n")},
+	}, 1, Options{})[0]
+	if len(r.Findings) != 1 || r.Findings[0].Count != 2 {
+		t.Fatalf("findings = %+v", r.Findings)
+	}
+	ev := r.Findings[0].Evidence
+	if ev[0].Line != 1 || !strings.HasSuffix(ev[0].Text, "\tat frame 2") || ev[1].Line != 2 || ev[1].Text != "  needle-word 1" {
+		t.Fatalf("evidence = %+v", ev)
+	}
+}
+
+type panicRule struct{}
+type panicState struct{}
+
+func (panicRule) Info() RuleInfo {
+	return RuleInfo{ID: "boom", Title: "boom", Kinds: []parser.Kind{parser.KindVmkernel}, Keywords: []string{"explode here"}}
+}
+func (panicRule) NewState() RuleState                      { return panicState{} }
+func (panicState) Observe(l *Line)                         { panic("index out of range") }
+func (panicState) Merge(RuleState)                         {}
+func (panicState) Finish(*HostCtx) ([]Finding, RuleStatus) { return nil, RuleStatus{} }
+
+// TestRulePanicIsolated: a rule that panics is reported not-evaluable with
+// the reason; the other rules still report.
+func TestRulePanicIsolated(t *testing.T) {
+	cat := testCatalog(t)
+	if err := cat.add(ruleEntry{info: panicRule{}.Info(), newState: panicRule{}.NewState}); err != nil {
+		t.Fatal(err)
+	}
+	text := "2024-03-07T10:15:01.000Z cpu3:2097)explode here\n" +
+		"2024-03-07T10:15:02.000Z cpu3:2097)WARNING: APD timeout on device \"naa.1\" after 140 seconds\n"
+	r := runFake(t, cat, []fakeMember{{0, "var/log/vmkernel.log", []byte(text)}}, 1, Options{})[0]
+	if s := status(r, "boom"); s.State != StateNotEvaluable || !strings.Contains(s.Reason, "line 1: index out of range") {
+		t.Fatalf("status = %+v", s)
+	}
+	if s := status(r, "apd-timeout"); s.State != StateFired {
+		t.Fatalf("apd status = %+v", s)
+	}
+}
+
+// TestNoAllocsOnNoise: scanning a chunk of lines without a keyword hit
+// (prefilter, line counting, head/last-line header parsing) allocates
+// nothing, with the built-in catalog and with 50 more keywords.
+func TestNoAllocsOnNoise(t *testing.T) {
+	text := noiseText(chunkSize, 21)
+	text = text[:bytes.LastIndexByte(text, '\n')+1]
+	for _, cat := range []*Catalog{Builtin(), benchCatalog(t)} {
+		e, err := newEngine(cat, Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := e.newWorker()
+		h := w.host(0)
+		fa := &fileAgg{}
+		p := e.plan(parser.KindVmkernel)
+		ref := time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC)
+		w.scanChunk(h, fa, p, text, 1000, ref) // warm up
+		for ri, st := range h.states {
+			if st != nil {
+				t.Fatalf("rule %s saw a noise line", e.rules[ri].info.ID)
+			}
+		}
+		if n := testing.AllocsPerRun(20, func() { w.scanChunk(h, fa, p, text, 1000, ref) }); n != 0 {
+			t.Fatalf("%v allocations per noise chunk", n)
+		}
+	}
+}

@@ -25,7 +25,30 @@ func parseMethodDisabled(line []byte, m *parser.MethodDisabled) bool {
 	if m.VM == nil {
 		m.VM = vmxName(line)
 	}
+	if m.VM == nil {
+		m.VM = lroObject(line)
+	}
 	return true
+}
+
+// lroObject returns <X> of a vpxd/vpxa task line "[VpxLRO] -- ERROR task-N
+// -- <X> -- <method>: <fault>" (a VM name or moref), or nil.
+func lroObject(line []byte) []byte {
+	i := bytes.Index(line, []byte("-- ERROR task-"))
+	if i < 0 {
+		return nil
+	}
+	rest := line[i+len("-- ERROR task-"):]
+	k := bytes.Index(rest, []byte(" -- "))
+	if k < 0 {
+		return nil
+	}
+	rest = rest[k+4:]
+	e := bytes.Index(rest, []byte(" -- "))
+	if e <= 0 || bytes.IndexByte(rest[:e], ' ') >= 0 {
+		return nil
+	}
+	return rest[:e]
 }
 
 func parseCoreDump(line []byte, c *parser.CoreDump) bool { return parser.ParseCoreDump(line, c) }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -89,10 +90,14 @@ func BenchmarkPrefilterNoise(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
 			var starts []int
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				starts = m.hitLines(text, starts[:0])
 			}
 			b.ReportMetric(float64(len(starts)), "hitlines")
+			reportCPU(b, cpu0, len(text))
 		})
 	}
 }

@@ -41,7 +41,7 @@ func TestHostdCrashCase1(t *testing.T) {
 		t.Fatalf("findings %+v status %+v", fs, st)
 	}
 	f := fs[0]
-	if f.Object != "hostd" || f.Severity != SeverityError || f.Facts["core_dumps"] != "1" || f.Facts["backtrace_lines"] != "1" {
+	if f.Object != "hostd" || f.Severity != SeverityError || f.Facts["core_dumps"] != "1" || f.Facts["backtraces"] != "1" {
 		t.Errorf("finding = %+v", f)
 	}
 	if f.Facts["core_files"] != "/var/core/hostd-worker-zdump.000" {
@@ -136,5 +136,27 @@ func TestRamdiskFullGeneralises(t *testing.T) {
 	_, st = runRule(t, ramdiskFullRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd})
 	if st.State != StateNotEvaluable {
 		t.Errorf("status without vdf = %+v", st)
+	}
+}
+
+func TestRelocateVMAttributesAnonymousFaults(t *testing.T) {
+	fs, _ := runRule(t, relocateRule{}, member{rel: "var/run/log/hostd.log", kind: parser.KindHostd, lines: []string{
+		"2024-03-06T11:15:00.000Z info hostd[2099482] [Originator@6876 sub=Vmsvc.vm:/vmfs/volumes/5b7d2a1e-34bc8a10-9f3c-0025b5a0001f/SQL01/SQL01.vmx opID=1a2b3c4d] RelocateVM_Task failed: The method is disabled by 'SYMC-FULL' (vim.fault.MethodDisabled)",
+	}}, member{rel: "var/run/log/vpxa.log", kind: parser.KindVpxa, lines: []string{
+		"2024-03-06T11:15:00.120Z error vpxa[2099501] [Originator@6876 sub=vpxLro opID=1a2b3c4d] [VpxLRO] -- ERROR task-4242 -- SQL01 -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled:",
+		"2024-03-06T11:16:00.120Z error vpxa[2099501] [Originator@6876 sub=vpxLro opID=1a2b3c4e] [VpxLRO] -- ERROR task-4243 -- WEB02 -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled:",
+	}})
+	if len(fs) != 2 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	f := findingFor(fs, "SYMC-FULL")
+	if f == nil || f.Count != 2 || f.Facts["vms"] != "1" {
+		t.Fatalf("SYMC-FULL = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "SQL01 (2, since 2024-03-06T11:15:00Z)")
+	if a := findingFor(fs, relocateAnon); a == nil || a.Facts["vms"] != "1" {
+		t.Errorf("anonymous = %+v", a)
+	} else {
+		mustContain(t, "summary", a.Summary, "WEB02")
 	}
 }

@@ -33,7 +33,7 @@ func (hostdCrashRule) Info() RuleInfo {
 		Severity: SeverityError,
 		Kinds: []parser.Kind{parser.KindVmkernel, parser.KindVmkwarning, parser.KindMessages, parser.KindHostd,
 			parser.KindHostdProbe, parser.KindVpxa, parser.KindSyslog},
-		Keywords: []string{dumpingCartel, "wantCoreDump", "] rip ", "Backtrace:", "hostd detected to be non-responsive"},
+		Keywords: []string{dumpingCartel, "wantCoreDump", "Hostd: [00] rip ", "Backtrace:", "hostd detected to be non-responsive"},
 		Needs:    "vmkernel, hostd or hostd-probe log",
 		Source:   "builtin:rule_hostd_crash.go",
 		Samples: []Sample{
@@ -116,7 +116,7 @@ func (s *hostdCrashState) Observe(l *Line) {
 		}
 	case bytes.Contains(t, []byte("hostd detected to be non-responsive")):
 		s.agent("hostd").hangs.add(l)
-	case bytes.Contains(t, []byte("] rip ")) || bytes.Contains(t, []byte("Backtrace:")):
+	case bytes.Contains(t, []byte("[00] rip ")) || bytes.Contains(t, []byte("Backtrace:")):
 		ag := ""
 		switch {
 		case l.Member.Kind == parser.KindHostd || bytes.Contains(t, []byte("Hostd")) || bytes.Contains(t, []byte("hostd[")):
@@ -174,8 +174,8 @@ func (s *hostdCrashState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			facts["core_files"] = strings.Join(files, " ")
 		}
 		if a.backtraces.count > 0 {
-			parts = append(parts, fmt.Sprintf("%d backtrace line(s)%s", a.backtraces.count, spanText(a.backtraces.span)))
-			facts["backtrace_lines"] = strconv.Itoa(a.backtraces.count)
+			parts = append(parts, fmt.Sprintf("%d backtrace(s)%s", a.backtraces.count, spanText(a.backtraces.span)))
+			facts["backtraces"] = strconv.Itoa(a.backtraces.count)
 		}
 		if a.hangs.count > 0 {
 			parts = append(parts, fmt.Sprintf("watchdog found hostd non-responsive %s%s", times(a.hangs.count), spanText(a.hangs.span)))

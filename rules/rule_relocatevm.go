@@ -21,7 +21,10 @@ import (
 // "ServerFaultCode: The method is disabled by 'VIC'"; vpxd task ERROR
 // shape inferred).
 
-const relocateID = "relocatevm-disabled"
+const (
+	relocateID   = "relocatevm-disabled"
+	relocateAnon = "(not named in the log line)"
+)
 
 type relocateRule struct{}
 
@@ -56,7 +59,7 @@ func (s *relocateState) Observe(l *Line) {
 	}
 	who := string(m.Who)
 	if who == "" {
-		who = "(not named in the log line)"
+		who = relocateAnon
 	}
 	vm := string(m.VM)
 	if vm == "" {
@@ -93,6 +96,30 @@ func (s *relocateState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			return nil, RuleStatus{RuleID: relocateID, State: StateNotEvaluable, Reason: "no vCenter (vpxd) log in bundle; MethodDisabled is raised by vCenter"}
 		}
 		return nil, RuleStatus{}
+	}
+	// A fault line that does not name the disabling product (e.g. the vpxa
+	// task error whose "source" field is on a continuation line) belongs to
+	// the product that disabled the same VM elsewhere in the bundle.
+	if anon, ok := s.byWho[relocateAnon]; ok {
+		for vm, a := range anon {
+			owner := ""
+			for who, vms := range s.byWho {
+				if who == relocateAnon {
+					continue
+				}
+				if _, ok := vms[vm]; ok && (owner == "" || who < owner) {
+					owner = who
+				}
+			}
+			if owner != "" {
+				vms := s.byWho[owner]
+				vms.get(vm).merge(a)
+				delete(anon, vm)
+			}
+		}
+		if len(anon) == 0 {
+			delete(s.byWho, relocateAnon)
+		}
 	}
 	whos := make([]string, 0, len(s.byWho))
 	for w := range s.byWho {

@@ -35,10 +35,13 @@ const (
 
 type scsiSenseRule struct{}
 
-// scsiSenseKeywords: "H:0x" opens every ESXi 4+ status, "status = " the
-// ESX 3.5 one; " Failed:" catches the ESXi 8 NMP records that end at
-// "Failed:" with the status on the next record (formats.md §2.3).
-var scsiSenseKeywords = []string{"H:0x", "status = ", "PDL error (", " Failed:"}
+// scsiSenseKeywords find every status form with literals of 10+ bytes
+// (short ones slow the engine's prefilter): "sense data:" (Valid/Possible/
+// Invalid), "failed H:0x" (ESXi 7+ lines without sense), "status H:0x"
+// (ScsiDeviceToken), "nmp_ThrottleLogForDevice" (NMP throttle lines incl.
+// the ESXi 8 records that end at "Failed:", joined by the engine with their
+// status record), " status = " (ESX 3.5), "PDL error (".
+var scsiSenseKeywords = []string{"sense data:", "failed H:0x", "status H:0x", "nmp_ThrottleLogForDevice", " status = ", "PDL error ("}
 
 func (scsiSenseRule) Info() RuleInfo {
 	return RuleInfo{
@@ -162,7 +165,7 @@ func (s *scsiSenseState) Observe(l *Line) {
 	}
 	class := sense.Classify(st)
 	if len(dev) == 0 {
-		dev = []byte("(device not named)")
+		dev = []byte(scsiNoDevice)
 	}
 	g := s.group(dev, class.ID)
 	g.add(l)
@@ -190,25 +193,77 @@ func (s *scsiSenseState) Merge(other RuleState) {
 	s.lines += o.lines
 	for dev, classes := range o.devices {
 		for class, og := range classes {
-			g := s.group([]byte(dev), class)
-			g.agg.merge(&og.agg)
-			for p, oops := range og.paths {
-				ops := g.paths[p]
-				if ops == nil {
-					ops = map[int]int{}
-					g.paths[p] = ops
+			s.group([]byte(dev), class).merge(og)
+		}
+	}
+}
+
+func (g *scsiGroup) merge(og *scsiGroup) {
+	g.agg.merge(&og.agg)
+	for p, oops := range og.paths {
+		ops := g.paths[p]
+		if ops == nil {
+			ops = map[int]int{}
+			g.paths[p] = ops
+		}
+		for op, n := range oops {
+			ops[op] += n
+		}
+	}
+	for k, n := range og.statuses {
+		g.statuses[k] += n
+	}
+	for m, n := range og.minutes {
+		g.minutes[m] += n
+	}
+}
+
+const scsiNoDevice = "(device not named)"
+
+// attributePaths moves failures logged with a path but no device (e.g.
+// "Path \"vmhba3:C0:T0:L0\" (PERM LOSS) command 0xa3 failed ...") to the
+// device that other records of the bundle name for that path, when all
+// their paths lead to one device.
+func (s *scsiSenseState) attributePaths() {
+	anon, ok := s.devices[scsiNoDevice]
+	if !ok {
+		return
+	}
+	owner := map[string]string{} // path -> device ("" when ambiguous)
+	for dev, classes := range s.devices {
+		if dev == scsiNoDevice {
+			continue
+		}
+		for _, g := range classes {
+			for p := range g.paths {
+				if p == "" {
+					continue
 				}
-				for op, n := range oops {
-					ops[op] += n
+				if d, seen := owner[p]; seen && d != dev {
+					owner[p] = ""
+				} else {
+					owner[p] = dev
 				}
-			}
-			for k, n := range og.statuses {
-				g.statuses[k] += n
-			}
-			for m, n := range og.minutes {
-				g.minutes[m] += n
 			}
 		}
+	}
+	for class, g := range anon {
+		dev := ""
+		for p := range g.paths {
+			d := owner[p]
+			if d == "" || (dev != "" && d != dev) {
+				dev = ""
+				break
+			}
+			dev = d
+		}
+		if dev != "" {
+			s.group([]byte(dev), class).merge(g)
+			delete(anon, class)
+		}
+	}
+	if len(anon) == 0 {
+		delete(s.devices, scsiNoDevice)
 	}
 }
 
@@ -314,6 +369,7 @@ func opcodeText(op int) string {
 }
 
 func (s *scsiSenseState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
+	s.attributePaths()
 	if len(s.devices) == 0 {
 		if s.lines > 0 {
 			return nil, RuleStatus{RuleID: scsiSenseID, State: StateClear, Reason: fmt.Sprintf("%d SCSI status lines, none failed", s.lines)}

@@ -1,10 +1,14 @@
 package rules
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/esxdiag/esxdiag/bundles"
 	"github.com/esxdiag/esxdiag/parser"
 )
 
@@ -92,6 +96,9 @@ func TestScsiSensePerDeviceAndClass(t *testing.T) {
 		"naa.6006016026601d007c174a7aa292df11#reservation-conflict": "warning",
 		"vmhba1:1:6:0#queue-full":                                   "warning",
 	}
+	if len(got) != len(want) {
+		t.Errorf("findings %v, want %v (the PERM LOSS line names only a path; no other record maps it to a device)", got, want)
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: severity %q, want %q (all: %v)", k, got[k], v, got)
@@ -108,11 +115,55 @@ func TestScsiSenseESXi8SplitRecord(t *testing.T) {
 	mc := &MemberCtx{Path: "vmkernel.log", Kind: parser.KindVmkernel, Seq: 0}
 	hd1 := parser.Header{World: 2097843}
 	st.Observe(&Line{Member: mc, Num: 10, Header: &hd1, Text: []byte(`2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x2a (0x45b8c1b6f7c8, 2099302) to dev "naa.60a98000572d54724a34642d71325763" on path "vmhba2:C0:T1:L1" Failed:`)})
-	st.Observe(&Line{Member: mc, Num: 11, Header: &hd1, Text: []byte(`2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x29 0x0. Act:NONE. cmdId.initiator=0x4302f8a5c8f0 CmdSN 0x1b2`)})
+	st.Observe(&Line{Member: mc, Num: 11, Header: &hd1, Text: []byte(`2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x29 0x0. Act:NONE`)})
 	h := hostFor(member{rel: "vmkernel.log", kind: parser.KindVmkernel})
 	fs, _ := st.Finish(h)
 	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Facts["class"] != "power-on-reset" {
 		t.Fatalf("findings = %+v", fs)
 	}
 	mustContain(t, "summary", fs[0].Summary, "0x2a Write(10) on path vmhba2:C0:T1:L1 ×1")
+}
+
+// TestScsiSenseESXi8SplitThroughEngine: the engine joins the split records
+// (parser.ScsiJoiner) before the rule sees them.
+func TestScsiSenseESXi8SplitThroughEngine(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "esx-h-2023-08-08--15.00-1")
+	p := filepath.Join(root, "var/run/log/vmkernel.log")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := `2023-08-08T14:13:55.101Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x2a (0x45b8c1b6f7c8, 2099302) to dev "naa.60a98000572d54724a34642d71325763" on path "vmhba2:C0:T1:L1" Failed:
+2023-08-08T14:13:55.102Z In(182) vmkernel: cpu4:2097850)ScsiDeviceIO: 4681: Cmd(0x45dd48ddc580) 0x28, CmdSN 0x561a77 from world 2097288 to dev "naa.600508e000000000c9f6baa7c19f6900" failed H:0x5 D:0x0 P:0x0 . Cmd count Active:33
+2023-08-08T14:13:55.103Z In(182) vmkernel: cpu3:2097843)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x29 0x0. Act:NONE
+`
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := bundles.Open(context.Background(), root, bundles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), src, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range rep.Hosts[0].Findings {
+		if f.RuleID == scsiSenseID {
+			got[f.Object] = f.Facts["class"]
+		}
+	}
+	if got["naa.60a98000572d54724a34642d71325763"] != "power-on-reset" || got["naa.600508e000000000c9f6baa7c19f6900"] != "host-abort" || len(got) != 2 {
+		t.Errorf("scsi-sense objects/classes = %v", got)
+	}
+}
+
+func TestScsiSenseAttributesPathOnlyRecords(t *testing.T) {
+	fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/log/vmkernel.log", kind: parser.KindVmkernel, lines: []string{
+		`2011-08-09T10:43:26.857Z cpu2:853571)VMW_SATP_ALUA: satp_alua_issueCommandOnPath:661: Path "vmhba3:C0:T0:L0" (PERM LOSS) command 0xa3 failed with status Device is permanently unavailable. H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0.`,
+		`2011-08-09T10:43:26.858Z cpu2:2127)NMP: nmp_ThrottleLogForDevice:2318: Cmd 0x28 (0x412441199080) to dev "naa.60a98000572d54724a34642d71325763" on path "vmhba3:C0:T0:L0" Failed: H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0. Act:NONE`,
+	}})
+	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Count != 2 || fs[0].Facts["class"] != "pdl" {
+		t.Fatalf("findings = %+v", fs)
+	}
 }

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -142,27 +141,6 @@ func mixEvidence(max int, sets ...*EvidenceSet) []Evidence {
 		}
 	}
 	return out
-}
-
-// firstTime returns the earliest non-zero time of ts.
-func firstTime(ts ...time.Time) time.Time {
-	var t time.Time
-	for _, x := range ts {
-		if !x.IsZero() && (t.IsZero() || x.Before(t)) {
-			t = x
-		}
-	}
-	return t
-}
-
-// hasAny reports whether b contains one of the literals.
-func hasAny(b []byte, lits ...string) bool {
-	for _, s := range lits {
-		if bytes.Contains(b, []byte(s)) {
-			return true
-		}
-	}
-	return false
 }
 
 func timeFromUnix(sec int64) time.Time { return time.Unix(sec, 0) }

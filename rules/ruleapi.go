@@ -17,6 +17,8 @@ type MemberCtx struct {
 	Seq         int         // order of the member in the container walk
 	Bundle      int         // index of the host bundle
 	MaxEvidence int         // evidence lines to keep per finding (Options.MaxEvidence)
+
+	ref time.Time // reference time for year inference
 }
 
 // Line is what a rule sees on a prefilter hit.

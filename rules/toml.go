@@ -104,13 +104,16 @@ func ruleLine(data []byte, id string, i int) int {
 func keyDefLine(data []byte, key string) int {
 	for ln, l := range bytes.Split(data, []byte("\n")) {
 		t := bytes.TrimSpace(l)
-		t = bytes.TrimLeft(t, "[")
-		if i := bytes.LastIndexByte(t, '.'); i >= 0 && bytes.HasSuffix(bytes.TrimRight(t, "]"), []byte(key)) && bytes.HasSuffix(t, []byte("]")) {
-			return ln + 1
+		if bytes.HasPrefix(t, []byte("[")) { // table header: "[x.key]" or "[[x.key]]"
+			name := bytes.Trim(t, "[] ")
+			if bytes.Equal(name, []byte(key)) || bytes.HasSuffix(name, []byte("."+key)) {
+				return ln + 1
+			}
+			continue
 		}
 		if bytes.HasPrefix(t, []byte(key)) {
 			rest := bytes.TrimSpace(t[len(key):])
-			if len(rest) > 0 && (rest[0] == '=' || rest[0] == ']') {
+			if len(rest) > 0 && rest[0] == '=' {
 				return ln + 1
 			}
 		}

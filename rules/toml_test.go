@@ -81,9 +81,10 @@ func TestMergeOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := b.Len()
+	victim := b.Rules()[0].ID
 	user, err := ParseRules("u.toml", []byte(`
 [[rule]]
-id = "example-vmfs-heap"
+id = "`+victim+`"
 severity = "critical"
 title = "overridden"
 kinds = ["vmkernel"]
@@ -103,7 +104,7 @@ keywords = ["something new"]
 		t.Fatalf("len = %d, want %d", b.Len(), n+1)
 	}
 	for _, r := range b.Rules() {
-		if r.ID == "example-vmfs-heap" && (r.Title != "overridden" || r.Source != "u.toml") {
+		if r.ID == victim && (r.Title != "overridden" || r.Source != "u.toml") {
 			t.Fatalf("not overridden: %+v", r)
 		}
 	}
@@ -149,5 +150,12 @@ match = false
 	rs := c.TestSamples()
 	if len(rs) != 2 || rs[0].OK || rs[0].Prefilter || !strings.Contains(rs[0].Problem, "deterioated") || !rs[1].OK {
 		t.Fatalf("results = %+v", rs)
+	}
+}
+
+func TestUnknownTableLine(t *testing.T) {
+	_, err := ParseRules("f.toml", []byte("[[rule]]\nid = \"r1\"\nseverity = \"info\"\ntitle = \"t\"\nkinds = [\"vmkernel\"]\nkeywords = [\"abcd\"]\n[[rule.samples]]\nline = \"x\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "f.toml:7: unknown key") {
+		t.Fatalf("err = %v", err)
 	}
 }

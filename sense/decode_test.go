@@ -162,3 +162,20 @@ func BenchmarkDecode(b *testing.B) {
 		i++
 	}
 }
+
+// TestZeroAllocs pins the hot-path promise: Decode, Classify and
+// ParseStatus never allocate.
+func TestZeroAllocs(t *testing.T) {
+	line := []byte(`ScsiDeviceIO: 2927: Cmd(0x439e4fc3c0c0) 0x28, CmdSN 0x8000004c from world 2099 to dev "naa.6" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.`)
+	pasted := []byte("Command 0×28 failed H:0×0 D:0×2\u00a0P:0×0 Valid sense data: 0×5 0×25 0×0\nstatus = 40/0 0x0 0x0 0x0")
+	var st Status
+	for name, fn := range map[string]func(){
+		"Decode":               func() { sinkDecoded = Decode(0xb, 0x47, 0x99) },
+		"ParseStatus":          func() { ParseStatus(line, &st) },
+		"ParseStatus (pasted)": func() { ParseStatus(pasted, &st) },
+		"Classify":             func() { sinkDecoded.Class = Classify(st) },
+		"LookupASC":            func() { sinkDecoded.ASCText, sinkDecoded.ASCKind = LookupASC(0x40, 0x85) },
+	} {
+		require.Zero(t, testing.AllocsPerRun(100, fn), name)
+	}
+}

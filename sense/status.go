@@ -131,6 +131,9 @@ func parseFirst(text []byte, st *Status) (start, end int, ok bool) {
 
 // lineBefore returns the part of text's line that precedes position i.
 func lineBefore(text []byte, i int) []byte {
+	if bytes.IndexByte(text[:i], '\n') < 0 { // fast (vectorised) common case
+		return text[:i]
+	}
 	j := bytes.LastIndexByte(text[:i], '\n')
 	return text[j+1 : i]
 }
@@ -165,6 +168,14 @@ func space(b []byte) int {
 
 func skipSpaces(b []byte, i int) int {
 	for i < len(b) {
+		c := b[i]
+		if c == ' ' || c == '\t' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			break
+		}
 		n := space(b[i:])
 		if n == 0 {
 			break
@@ -465,6 +476,12 @@ func parsePDLAt(b []byte, i int, st *Status) (int, bool) {
 		Key: uint8(k), ASC: uint8(a), ASCQ: uint8(q)}
 	return i + 1, true
 }
+
+// OpcodeIn returns the opcode of the failed command named in text
+// ("Command 0x28", "Cmd 0x28", "Cmd(0xADDR) 0x2a", "Cmd (0x2a)"; the last
+// one wins), or -1. Useful for ESXi 8 records that end at "Failed:" and
+// carry the status on the next record. It does not allocate.
+func OpcodeIn(text []byte) int { return findOpcode(text) }
 
 // findOpcode returns the opcode named by the last "Command 0xCC",
 // "Cmd 0xCC", "Cmd(0xADDR) 0xCC", "Cmd (0xCC)" or "command 0xCC" in line,

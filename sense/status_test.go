@@ -119,3 +119,28 @@ func BenchmarkParseStatus(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParseStatusNoMatch(b *testing.B) {
+	line := []byte(`2022-06-02T03:20:05.107Z Db(167) Hostd[1001392035]: [Originator@6876 sub=AdapterServer opID=531c52d7-9d8a sid=52806149 user=vpxuser:<no user>] New request: target='vim.HostSystem:ha-host', method='retrieveInternalCapability'`)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	var st Status
+	for b.Loop() {
+		if ParseStatus(line, &st) {
+			b.Fatal("false positive")
+		}
+	}
+}
+
+func TestOpcodeIn(t *testing.T) {
+	for in, want := range map[string]int{
+		`Cmd 0x89 (0x45a2c0d1b040, 2097617) to dev "naa.6" on path "vmhba2:C0:T1:L4" Failed:`: 0x89,
+		`Cmd(0x439e4fc3c0c0) 0x2a, CmdSN 0x8000004c`:                                          0x2a,
+		`command 0xa3 failed with status`:                                                     0xa3,
+		`Cmd (0x28) PDL error`:                                                                0x28,
+		`Command 0x28 (0x4100070e8e80) to NMP device`:                                         0x28,
+		`no command here, CmdSN 0x1`:                                                          -1,
+	} {
+		require.Equal(t, want, OpcodeIn([]byte(in)), in)
+	}
+}

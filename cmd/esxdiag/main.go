@@ -41,6 +41,8 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newAnalyzeCmd(), newRulesCmd(),
+		newSenseCmd(),
 	)
 	return root
 }
