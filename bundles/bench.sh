@@ -8,10 +8,12 @@
 # (/usr/bin/time -v), best of $RUNS runs each (the machine is shared).
 # Target: walk <= 1.1 x baseline, walk peak RSS < 100 MB.
 #
+# The bundle comes from the project generator:
+#   go run ./cmd/esxdiag-synth -o B -size ${SIZE_MB}MB -gen esxi7 -rotate 16MB -frag 8MB -problems all
+# (rotated .gz logs, FRAG'd current logs, every problem injected).
 # Env: SIZE_MB (default 1024), RUNS (default 3), BENCH_DIR (default a temp
-# dir, removed), BUNDLE (measure this bundle, e.g. one written by
-# cmd/esxdiag-synth, instead of generating one with the local
-# bundles/internal/benchgen).
+# dir, removed), BUNDLE (measure this bundle instead of generating one),
+# GEN=benchgen (use the small local generator bundles/internal/benchgen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-1024}
@@ -34,7 +36,11 @@ go build -o "$BENCH_DIR/walkcount" ./bundles/internal/walkcount
 BUNDLE=${BUNDLE:-}
 if [ -z "$BUNDLE" ]; then
 	BUNDLE=$BENCH_DIR/bench.tgz
-	go run ./bundles/internal/benchgen -o "$BUNDLE" -size "$SIZE_MB"
+	if [ "${GEN:-synth}" = benchgen ]; then
+		go run ./bundles/internal/benchgen -o "$BUNDLE" -size "$SIZE_MB"
+	else
+		go run ./cmd/esxdiag-synth -o "$BUNDLE" -size "${SIZE_MB}MB" -gen esxi7 -rotate 16MB -frag 8MB -problems all >/dev/null
+	fi
 fi
 # uncompressed member bytes: from the walk itself (same for baseline)
 members_bytes=$("$BENCH_DIR/walkcount" "$BUNDLE" | sed -n 's/.*walk bytes=\([0-9]*\).*/\1/p')

@@ -98,14 +98,14 @@
 //
 // # Performance
 //
-// bundles/bench.sh generates a 1 GiB-uncompressed bundle
-// (bundles/internal/benchgen: plain logs, rotated .gz logs, FRAG'd command
-// output and a FRAG'd .gz log; 146 MB .tgz) and measures, in one run, gzip -dc,
-// the full-inflate baseline (bundles/internal/inflatebaseline: every gzip
-// layer inflated in one goroutine) and Walk with line counting
-// (bundles/internal/walkcount). On the shared 2-core box (load 4):
-// gzip -dc 3.43 s; baseline 3.04 s (353 MB/s, 4.8 MB RSS); Walk 1.75 s
-// (614 MB/s, 10.6 MB peak RSS), i.e. 0.58× the baseline, because nested
+// bundles/bench.sh generates a 1 GiB-uncompressed bundle with
+// cmd/esxdiag-synth (esxi7, 16 MiB rotations, 8 MiB FRAG pieces, all
+// problems: 175 MB .tgz) and measures in one run gzip -dc, the full-inflate
+// baseline (bundles/internal/inflatebaseline: every gzip layer inflated in
+// one goroutine with klauspost) and Walk with line counting
+// (bundles/internal/walkcount), best of 3. On the shared 2-core box (load 5):
+// gzip -dc 1.31 s; baseline 2.62 s (410 MB/s, 4.7 MB RSS); Walk 1.47 s
+// (731 MB/s, 11.2 MB peak RSS), i.e. 0.56× the baseline, because nested
 // members inflate on the workers while the walker inflates the outer stream.
 // BenchmarkWalk and BenchmarkBaseline compare the two on a small in-memory
 // bundle.
