@@ -313,12 +313,18 @@ func (s *Source) Name() string { return s.name }
 // Size returns the compressed input size, -1 when unknown.
 func (s *Source) Size() int64 { return s.size }
 
-// BytesRead returns the input bytes consumed so far; safe during Walk.
+// BytesRead returns the input bytes consumed so far, for progress; safe
+// during Walk. It never exceeds Size when Size is known (zip entries that
+// are sniffed are read twice).
 func (s *Source) BytesRead() int64 {
 	if s.in == nil {
 		return 0
 	}
-	return s.in.n.Load()
+	n := s.in.n.Load()
+	if s.size >= 0 && n > s.size {
+		n = s.size
+	}
+	return n
 }
 
 // Close releases the input file. Walk closes it too when done.

@@ -341,6 +341,17 @@ func TestVCenterZip(t *testing.T) {
 		ent{name: "manifest.txt", body: "two hosts\n"},
 		ent{name: "esxi-h2-vm2024-3-08@23-59-00.tar", body: string(mkTar(t, ent{name: root2 + "/var/run/log/vmkernel.log", body: vmk}))},
 	)
+	zpath := filepath.Join(t.TempDir(), "vc.zip")
+	if err := os.WriteFile(zpath, z, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), zpath, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := walkSource(t, s); len(g.members) != 8 || s.BytesRead() > s.Size() || s.BytesRead() < s.Size()/2 {
+		t.Errorf("zip file: %d members, BytesRead %d of %d", len(g.members), s.BytesRead(), s.Size())
+	}
 	for _, walkFn := range []func(testing.TB, string, []byte, Options) *got{walkBytes, walkStream} {
 		g := walkFn(t, "vc.zip", z, Options{TempDir: t.TempDir()})
 		noErrs(t, g)

@@ -57,6 +57,7 @@ func (w *walk) walkZip() {
 		}
 		ra, size = f, n
 	} else {
+		s.in.n.Store(0) // the sniffed head is read again through ReadAt: count it once
 		ra = countReaderAt{r: ra, s: s}
 	}
 	zr, err := zip.NewReader(ra, size)
@@ -142,7 +143,7 @@ func (w *walk) nested(ps pieceSrc, kind BundleKind) bool {
 	defer rc.Close()
 	cnt := &countingReader{r: rc}
 	br := bufio.NewReaderSize(cnt, 64<<10)
-	head, perr := br.Peek(64 << 10)
+	head, perr := br.Peek(8 << 10) // a tar header inflates from far fewer bytes
 	switch sniff(head, perr == io.EOF) {
 	case fmtGzipTar:
 		zr, err := gzip.NewReader(br)
