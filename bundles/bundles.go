@@ -210,12 +210,12 @@ func newSource(ctx context.Context, name string, r io.Reader, opts Options) (*So
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull && len(head) == 0 {
 		return nil, fmt.Errorf("bundles: %s: %w", name, err)
 	}
-	s.format = sniff(head, err == io.EOF)
+	s.format = sniff(head)
 	return s, nil
 }
 
 // sniff detects the container format from the first bytes of the input.
-func sniff(head []byte, whole bool) format {
+func sniff(head []byte) format {
 	switch {
 	case len(head) == 0:
 		return fmtEmpty

@@ -143,8 +143,8 @@ func (w *walk) nested(ps pieceSrc, kind BundleKind) bool {
 	defer rc.Close()
 	cnt := &countingReader{r: rc}
 	br := bufio.NewReaderSize(cnt, 64<<10)
-	head, perr := br.Peek(8 << 10) // a tar header inflates from far fewer bytes
-	switch sniff(head, perr == io.EOF) {
+	head, _ := br.Peek(8 << 10) // a tar header inflates from far fewer bytes
+	switch sniff(head) {
 	case fmtGzipTar:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
