@@ -60,12 +60,14 @@
 //     delivered as one member and an ErrFragGap MemberError names the first
 //     missing piece, at the offset where the joined bytes stop; the pieces
 //     after the gap are delivered as a separate member (the newest lines of a
-//     log are often in the last pieces). A missing last piece cannot be
-//     detected: FRAG names carry no piece count.
+//     log are often in the last pieces) — except for a gzip'd file (name
+//     ending in .gz), whose later pieces are the middle of a deflate stream
+//     and cannot be decoded: they are reported, not delivered. A missing last
+//     piece cannot be detected: FRAG names carry no piece count.
 //   - Pieces that arrive after their set was streamed live (e.g. 00000,
 //     00001, other file, 00002) are delivered as a separate member with an
-//     ErrFragOrder error, so no byte is lost and the split is visible.
-//     Duplicate pieces are skipped with ErrFragOrder.
+//     ErrFragOrder error, so no byte is lost and the split is visible (same
+//     gzip exception as above). Duplicate pieces are skipped with ErrFragOrder.
 //
 // Folders and zips are random access: every piece is known before delivery,
 // so sets are joined in numeric order with the same gap rules, no store needed.

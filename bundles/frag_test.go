@@ -96,6 +96,10 @@ func TestPlanFrags(t *testing.T) {
 		{"late after live", []int{3, 4}, 2, []plan{{"b.FRAG-00003", 2, nil}}, []string{"frag-order b.FRAG-00003 99"}},
 		{"gap after live", []int{5}, 2, []plan{{"b.FRAG-00005", 1, nil}}, []string{"frag-gap b.FRAG-00003 99"}},
 	}
+	gzPlans, _ := planFrags("b.gz", []int{0, 1, 3}, src, -1, 0)
+	if len(gzPlans) != 2 || gzPlans[0].skip || !gzPlans[1].skip || !strings.Contains(gzPlans[0].errs[0].Error(), "not delivered") {
+		t.Errorf("gzip set after a gap must be reported, not delivered: %+v", gzPlans)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			plans, pre := planFrags("b", tc.idxs, src, tc.liveUpTo, 99)

@@ -148,6 +148,18 @@ func (w *walk) finishFrags() {
 // deliverPlans enqueues the members planned from FRAG pieces.
 func (w *walk) deliverPlans(plans []fragPlan, bundle int, rel string) {
 	for _, p := range plans {
+		if p.skip {
+			for _, e := range p.errs {
+				e.Seq = w.seq
+				w.s.addError(e)
+			}
+			for _, ps := range p.pieces {
+				if ps.release != nil {
+					ps.release()
+				}
+			}
+			continue
+		}
 		j := &job{m: Member{Bundle: bundle, Path: p.vpath, Rel: rel, Size: p.size, Seq: w.newSeq()}, pieces: p.pieces, meta: metaOf(rel)}
 		for _, e := range p.errs {
 			e.Seq = j.m.Seq

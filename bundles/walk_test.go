@@ -264,7 +264,8 @@ func TestFrag(t *testing.T) {
 		{"reversed, spilled", []ent{piece(lb, 3, p[3]), piece(lb, 2, p[2]), piece(lb, 1, p[1]), piece(lb, 0, p[0])}, Options{FragSpill: int64(len(p[3]) + 1)},
 			map[string]string{"var/run/log/vmkernel.log": logText}, []string{"t!" + lb + ".FRAG-00000"}, nil},
 		{"interleaved two sets", []ent{piece(base, 0, tp[0]), piece(lb, 0, p[0]), piece(base, 1, tp[1]), piece(lb, 1, p[1]), piece(base, 2, tp[2]), piece(lb, 2, p[2]), piece(lb, 3, p[3])}, Options{FragSpill: 1},
-			nil, []string{"t!" + base + ".FRAG-00000", "t!" + lb + ".FRAG-00000", "t!" + base + ".FRAG-00001", "t!" + lb + ".FRAG-00001"},
+			// the late .gz pieces are the middle of a deflate stream: reported, not delivered
+			nil, []string{"t!" + base + ".FRAG-00000", "t!" + lb + ".FRAG-00000", "t!" + base + ".FRAG-00001"},
 			[]wantErr{
 				{"frag-order", ErrFragOrder, "t!" + base + ".FRAG-00001", int64(len(tp[0]))},
 				{"frag-order", ErrFragOrder, "t!" + lb + ".FRAG-00001", int64(len(p[0]))},
