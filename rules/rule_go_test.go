@@ -69,7 +69,7 @@ func TestHostdCrashVpxaAndProbe(t *testing.T) {
 
 func TestRelocateVMGroupsByWhoAndVM(t *testing.T) {
 	line := func(task, vm, who string) string {
-		return "2022-06-02T11:58:12.193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-" + task + " -- " + vm + " -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled: The method is disabled by '" + who + "'"
+		return "2022-06-02T11:58:1" + task + ".193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-" + task + " -- " + vm + " -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled: The method is disabled by '" + who + "'"
 	}
 	fs, st := runRule(t, relocateRule{}, member{rel: "vpxd.log", kind: parser.KindVpxd, lines: []string{
 		line("1", "vm-2041", "SYMC-FULL-1234"), line("2", "vm-2041", "SYMC-FULL-1234"),
@@ -153,13 +153,33 @@ func TestRelocateVMAttributesAnonymousFaults(t *testing.T) {
 		t.Fatalf("findings = %+v", fs)
 	}
 	f := findingFor(fs, "SYMC-FULL")
-	if f == nil || f.Count != 2 || f.Facts["vms"] != "1" {
+	// The hostd and vpxa lines of the same refusal (same second) count once.
+	if f == nil || f.Count != 1 || f.Facts["vms"] != "1" || len(f.Evidence) != 2 {
 		t.Fatalf("SYMC-FULL = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "SQL01 (2, since 2024-03-06T11:15:00Z)")
+	mustContain(t, "summary", f.Summary, "SQL01 (1, since 2024-03-06T11:15:00Z)")
 	if a := findingFor(fs, relocateAnon); a == nil || a.Facts["vms"] != "1" {
 		t.Errorf("anonymous = %+v", a)
 	} else {
 		mustContain(t, "summary", a.Summary, "WEB02")
 	}
+}
+
+func TestRelocateVMDropsContinuationRecords(t *testing.T) {
+	fs, _ := runRule(t, relocateRule{}, member{rel: "var/run/log/hostd.log", kind: parser.KindHostd, lines: []string{
+		"2024-03-06T11:15:00.000Z In(166) Hostd[2099482]: [Originator@6876 sub=Vmsvc.vm:/vmfs/volumes/5b7d2a1e-34bc8a10-9f3c-0025b5a0001f/SQL01/SQL01.vmx opID=1a2b3c4d] RelocateVM_Task failed: The method is disabled by 'SYMC-FULL' (vim.fault.MethodDisabled)",
+	}}, member{rel: "var/run/log/vpxa.log", kind: parser.KindVpxa, lines: []string{
+		// ESXi 8 logs each "-->" line of the task error as its own record.
+		`2024-03-06T11:15:00.120Z In(166) Vpxa[2099501]: -->    msg = "The method is disabled by 'SYMC-FULL'"`,
+		// A refusal an hour later that names no VM stays.
+		`2024-03-06T12:15:00.120Z In(166) Vpxa[2099501]: -->    msg = "The method is disabled by 'SYMC-FULL'"`,
+	}})
+	if len(fs) != 1 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	f := fs[0]
+	if f.Count != 2 || f.Facts["vms"] != "2" {
+		t.Fatalf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "SQL01 (1, since 2024-03-06T11:15:00Z)", "(VM not named in the log line) (1, since 2024-03-06T12:15:00Z)")
 }
