@@ -198,7 +198,8 @@ func collectedLabel(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
-// topFindings lists up to n rule IDs with occurrence counts: "apd-timeout×3".
+// topFindings lists up to n rule IDs with occurrence counts: "apd-timeout×3"
+// (the count is left out when unknown).
 func topFindings(fs []triageFinding, n int) string {
 	var parts []string
 	for i, f := range fs {
@@ -206,7 +207,11 @@ func topFindings(fs []triageFinding, n int) string {
 			parts = append(parts, fmt.Sprintf("+%d more", len(fs)-n))
 			break
 		}
-		parts = append(parts, f.RuleID+"×"+strconv.Itoa(max(f.Count, 1)))
+		if f.Count > 0 {
+			parts = append(parts, f.RuleID+"×"+strconv.Itoa(f.Count))
+		} else {
+			parts = append(parts, f.RuleID)
+		}
 	}
 	return strings.Join(parts, ", ")
 }
