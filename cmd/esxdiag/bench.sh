@@ -61,6 +61,12 @@ trap 'exit 130' INT TERM
 cut -d' ' -f1-3 /proc/loadavg >"$work/load-start"
 log "building esxdiag"
 go build -o "$work/esxdiag" ./cmd/esxdiag
+# The full-inflate floor of package bundles (klauspost, one goroutine), when present.
+inflate=
+if [[ -d bundles/internal/inflatebaseline ]]; then
+	go build -o "$work/inflatebaseline" ./bundles/internal/inflatebaseline
+	inflate=$work/inflatebaseline
+fi
 
 if [[ -n $BUNDLE ]]; then
 	bundle=$BUNDLE
@@ -123,8 +129,11 @@ measure() {
 
 measure 'gzip -dc bundle.tgz \| wc -c (outer stream only)' 0 \
 	bash -c 'set -o pipefail; gzip -dc "$1" | wc -c' _ "$bundle"
-measure 'inflate all: outer + every nested .gz (1 core)' 0 \
+measure 'inflate all: GNU gzip, outer + every nested .gz (1 core)' 0 \
 	bash -c 'set -o pipefail; gzip -dc "$1" >/dev/null && find "$2" -type f -name "*.gz" -print0 | xargs -0 -r gzip -dc | wc -c' _ "$bundle" "$work/x"
+if [[ -n $inflate ]]; then
+	measure 'inflate all: bundles/internal/inflatebaseline (klauspost, 1 goroutine)' 0 "$inflate" "$bundle"
+fi
 measure 'tar -xzf (extract, for the greps)' 0 \
 	bash -c 'set -o pipefail; rm -rf "$2" && mkdir "$2" && tar -xzf "$1" -C "$2"' _ "$bundle" "$work/x2"
 rm -rf -- "$work/x2"
