@@ -183,3 +183,30 @@ func TestRelocateVMDropsContinuationRecords(t *testing.T) {
 	}
 	mustContain(t, "summary", f.Summary, "SQL01 (1, since 2024-03-06T11:15:00Z)", "(VM not named in the log line) (1, since 2024-03-06T12:15:00Z)")
 }
+
+// TestHostdCrashCountsCrashesNotLines pins the review fix: each crash logs a
+// "wantCoreDump" line and a "Dumping cartel" line; two crashes are two core
+// dumps, not four. Either shape alone still counts.
+func TestHostdCrashCountsCrashesNotLines(t *testing.T) {
+	want1 := "2024-03-07T04:50:00.000Z cpu5:2101059)User: 3172: hostd-worker: wantCoreDump:hostd-worker signal:6 exitCode:0 coredump:enabled"
+	dump1 := "2024-03-07T04:50:00.100Z cpu5:2101059)UserDump: 1485: Dumping cartel 2100991 (from world 2101059) to file /var/core/hostd-worker-zdump.000 ..."
+	want2 := "2024-03-07T07:15:00.000Z cpu5:2098621)User: 3172: hostd: wantCoreDump:hostd signal:11 exitCode:0 coredump:enabled"
+	dump2 := "2024-03-07T07:15:00.100Z cpu5:2098621)UserDump: 1485: Dumping cartel 2098609 (from world 2098621) to file /var/core/hostd-zdump.001 ..."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"both shapes", []string{want1, dump1, want2, dump2}, "2"},
+		{"wantCoreDump only", []string{want1, want2}, "2"},
+		{"Dumping cartel only", []string{dump1}, "1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, _ := runRule(t, hostdCrashRule{}, member{rel: "var/run/log/vmkernel.log", kind: parser.KindVmkernel, lines: tc.lines})
+			if len(fs) != 1 || fs[0].Facts["core_dumps"] != tc.want {
+				t.Fatalf("findings = %+v", fs)
+			}
+			mustContain(t, "summary", fs[0].Summary, "dumped core "+tc.want+" time")
+		})
+	}
+}

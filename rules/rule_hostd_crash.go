@@ -53,9 +53,19 @@ func (hostdCrashRule) NewState() RuleState { return &hostdCrashState{} }
 type agentSignals struct {
 	dumps, backtraces, hangs agg
 	files                    map[string]int
+	// One crash logs both "User: wantCoreDump:<proc>" and "UserDump:
+	// Dumping cartel ... to file"; counting dumps lines double-counted
+	// crashes (review: "dumped core 4 times" for 2 core files).
+	wants, cartels int
 }
 
+// crashes is the number of core dumps: the larger of the two per-crash
+// line counts, so a bundle holding only one of the shapes still counts.
+func (a *agentSignals) crashes() int { return max(a.wants, a.cartels) }
+
 func (a *agentSignals) merge(o *agentSignals) {
+	a.wants += o.wants
+	a.cartels += o.cartels
 	a.dumps.merge(&o.dumps)
 	a.backtraces.merge(&o.backtraces)
 	a.hangs.merge(&o.hangs)
@@ -108,6 +118,11 @@ func (s *hostdCrashState) Observe(l *Line) {
 		}
 		a := s.agent(ag)
 		a.dumps.add(l)
+		if bytes.Contains(t, []byte(dumpingCartel)) {
+			a.cartels++
+		} else {
+			a.wants++
+		}
 		if len(c.File) > 0 {
 			if a.files == nil {
 				a.files = map[string]int{}
@@ -161,8 +176,8 @@ func (s *hostdCrashState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		var parts []string
 		facts := map[string]string{}
 		if a.dumps.count > 0 {
-			parts = append(parts, fmt.Sprintf("%s dumped core %s%s", ag, times(a.dumps.count), spanText(a.dumps.span)))
-			facts["core_dumps"] = strconv.Itoa(a.dumps.count)
+			parts = append(parts, fmt.Sprintf("%s dumped core %s%s", ag, times(a.crashes()), spanText(a.dumps.span)))
+			facts["core_dumps"] = strconv.Itoa(a.crashes())
 		}
 		if len(a.files) > 0 {
 			files := make([]string, 0, len(a.files))

@@ -313,20 +313,23 @@ func scsiClassKB(class string) []string {
 	return []string{"vmware:289902", "vmware:1030381"}
 }
 
-// scsiClassSteps are class-specific steps added after the class guidance.
-func scsiClassSteps(class string) []string {
+// scsiClassSteps are class-specific steps added after the class guidance;
+// span is the finding's first/last time (" between A and B"), used to point
+// at the job or array event to correlate with.
+func scsiClassSteps(class, span string) []string {
 	switch class {
 	case "lun-inventory-changed":
 		return []string{
-			"Match the times with LUN map/unmap on the array (NetApp lun.map / lun mapping create/delete, LUN clone create/destroy): backup verification tools (SnapDrive/SnapManager) mount snapshot LUN clones on the same host.",
-			"Rescan only if a LUN is expected to appear or disappear; a burst during backup windows points at snapshot-LUN churn, not at a failure.",
+			"Look up the backup jobs that ran" + span + ": backup verification (SnapManager for Exchange/SQL with SnapDrive, VSC/SMVI) mounts a LUN cloned from a NetApp snapshot on this host and unmaps it afterwards; 6/3f/0e in that window is most likely that job, not a failure.",
+			"Confirm on the array: LUN mapping create/delete and LUN clone create/destroy at the same minutes (ONTAP audit/command history; the LUN map event names are not verified here, so search by time).",
+			"Rescan only if a LUN is expected to appear or disappear; if the host hung during verification, check the hostd findings (hostdstats-exhausted, hostd-crash) of the same window.",
 		}
 	case "host-no-connect", "host-timeout", "host-abort", "host-reset", "host-error":
 		return []string{"Host-side status: check HBA link and driver/firmware, FC switch port errors and SFPs, or the iSCSI network, before blaming the array."}
 	case "busy", "queue-full":
-		return []string{"Enable adaptive queue depth on every host sharing the array ports (Disk.QFullSampleSize / Disk.QFullThreshold) per the array vendor, and reduce fan-in per target port."}
+		return []string{"Confirm on the array for the same minutes (NetApp scsitarget.fct.port.full, target port queue-full counters), then reduce fan-in: fewer hosts or LUNs per target port, or a lower host queue depth."}
 	case "pdl":
-		return []string{"See the pdl finding: unmount the datastore and detach the device, or restore the LUN mapping if it was removed by mistake."}
+		return []string{"If the LUN was unmapped or destroyed on the array by mistake, restore the mapping first; the pdl finding lists the full unmount/detach procedure."}
 	case "reservation-conflict":
 		return []string{"Find the initiator holding the reservation (MSCS/RDM, backup software, non-ATS VMFS metadata locking) and check that VAAI ATS is enabled."}
 	}
@@ -405,42 +408,74 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 	if err != nil {
 		sev = SeverityWarning
 	}
-	// Path × opcode breakdown, most frequent first.
-	type po struct {
-		path string
-		op   int
-		n    int
-	}
-	var pos []po
+	// Opcode breakdown, then the paths, most frequent first. One list per
+	// dimension: a path × opcode list repeated the same opcode once per path
+	// (and once more for lines that name no path), which hid the totals.
 	benign := true
+	opN := map[int]int{}
+	pathN := map[string]int{}
 	for p, ops := range g.paths {
 		for op, n := range ops {
-			pos = append(pos, po{p, op, n})
+			opN[op] += n
+			pathN[p] += n
 			if !pollingOpcode(op) {
 				benign = false
 			}
 		}
 	}
-	sort.Slice(pos, func(i, j int) bool {
-		if pos[i].n != pos[j].n {
-			return pos[i].n > pos[j].n
+	type opc struct{ op, n int }
+	ops := make([]opc, 0, len(opN))
+	for op, n := range opN {
+		ops = append(ops, opc{op, n})
+	}
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].n != ops[j].n {
+			return ops[i].n > ops[j].n
 		}
-		if pos[i].path != pos[j].path {
-			return pos[i].path < pos[j].path
-		}
-		return pos[i].op < pos[j].op
+		return ops[i].op < ops[j].op
 	})
 	var breakdown []string
-	for i, x := range pos {
-		if i == 8 {
-			breakdown = append(breakdown, fmt.Sprintf("and %d more", len(pos)-8))
+	for i, x := range ops {
+		if i == 6 {
+			breakdown = append(breakdown, fmt.Sprintf("and %d more", len(ops)-6))
 			break
 		}
-		where := ""
-		if x.path != "" {
-			where = " on path " + x.path
+		breakdown = append(breakdown, fmt.Sprintf("%s ×%d", opcodeText(x.op), x.n))
+	}
+	type pc struct {
+		path string
+		n    int
+	}
+	var pcs []pc
+	noPath := 0
+	for p, n := range pathN {
+		if p == "" {
+			noPath = n
+			continue
 		}
-		breakdown = append(breakdown, fmt.Sprintf("%s%s ×%d", opcodeText(x.op), where, x.n))
+		pcs = append(pcs, pc{p, n})
+	}
+	sort.Slice(pcs, func(i, j int) bool {
+		if pcs[i].n != pcs[j].n {
+			return pcs[i].n > pcs[j].n
+		}
+		return pcs[i].path < pcs[j].path
+	})
+	pathText := ""
+	if len(pcs) > 0 {
+		var ps []string
+		for i, x := range pcs {
+			if i == 4 {
+				ps = append(ps, fmt.Sprintf("and %d more", len(pcs)-4))
+				break
+			}
+			ps = append(ps, fmt.Sprintf("%s ×%d", x.path, x.n))
+		}
+		pathText = " Paths: " + strings.Join(ps, ", ")
+		if noPath > 0 {
+			pathText += fmt.Sprintf(" (%d line(s) name no path)", noPath)
+		}
+		pathText += "."
 	}
 	// Distinct statuses, most frequent first.
 	type sk struct {
@@ -484,10 +519,17 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 		facts["peak_per_minute"] = strconv.Itoa(peak)
 	}
 	note := ""
+	guidance := class.Guidance
+	rem := []string{class.Guidance}
+	rem = append(rem, scsiClassSteps(class.ID, spanText(g.span))...)
 	switch {
 	case benign && (class.ID == "unsupported-command" || class.ID == "illegal-request"):
 		sev = SeverityInfo
-		note = " Benign: the device rejects health/SMART polling or VPD probe commands it does not implement."
+		guidance = "Benign: the device rejects health/SMART polling or VPD probe commands it does not implement; no action needed."
+		rem = []string{
+			"No action needed: only polling or probe opcodes (" + strings.Join(breakdown, ", ") + ") were rejected, no read or write.",
+			"Act only if the same status starts to name a READ or WRITE, or if the polling floods the log; then check the device's driver/firmware against the compatibility guide.",
+		}
 	case peak >= scsiStormPerMinute:
 		if sev < SeverityWarning {
 			sev = SeverityWarning
@@ -497,11 +539,8 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 		facts["storm"] = "true"
 		note = fmt.Sprintf(" Storm: %d failures within one minute (from %s).", peak, unixMinute(peakMin))
 	}
-	summary := fmt.Sprintf("%d failed SCSI command(s) on %s%s, class %q: %s. Status: %s.%s %s",
-		g.count, dev, spanText(g.span), class.Title, strings.Join(breakdown, ", "), strings.Join(statuses, "; "), note, class.Guidance)
-	rem := []string{class.Guidance}
-	rem = append(rem, scsiClassSteps(class.ID)...)
-	rem = append(rem, "Sense codes are T10-defined; a status may be transient, benign or fatal depending on what it says and how often it repeats.")
+	summary := fmt.Sprintf("%d failed SCSI command(s) on %s%s, class %q: %s.%s Status: %s.%s %s",
+		g.count, dev, spanText(g.span), class.Title, strings.Join(breakdown, ", "), pathText, strings.Join(statuses, "; "), note, guidance)
 	return Finding{
 		RuleID: scsiSenseID, Severity: sev, Object: dev,
 		Title:       fmt.Sprintf("SCSI: %s on %s", class.Title, dev),

@@ -121,7 +121,7 @@ func TestScsiSenseESXi8SplitRecord(t *testing.T) {
 	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Facts["class"] != "power-on-reset" {
 		t.Fatalf("findings = %+v", fs)
 	}
-	mustContain(t, "summary", fs[0].Summary, "0x2a Write(10) on path vmhba2:C0:T1:L1 ×1")
+	mustContain(t, "summary", fs[0].Summary, "0x2a Write(10) ×1. Paths: vmhba2:C0:T1:L1 ×1.")
 }
 
 // TestScsiSenseESXi8SplitThroughEngine: the engine joins the split records
@@ -165,5 +165,86 @@ func TestScsiSenseAttributesPathOnlyRecords(t *testing.T) {
 	}})
 	if len(fs) != 1 || fs[0].Object != "naa.60a98000572d54724a34642d71325763" || fs[0].Count != 2 || fs[0].Facts["class"] != "pdl" {
 		t.Fatalf("findings = %+v", fs)
+	}
+}
+
+// TestScsiSenseReviewPresentation pins what the pre-release review fixed in
+// the scsi-sense finding text: opcodes are totalled once (not once per path),
+// the paths are listed separately, a UA 3f/0e storm points at the backup job
+// of its own time window, benign polling says "no action needed", and no
+// finding ends with the generic "sense codes are T10-defined" non-step.
+func TestScsiSenseReviewPresentation(t *testing.T) {
+	const dev = "naa.60a9800073596e54682d4c554e303030"
+	var ua []string
+	for i := 0; i < 40; i++ {
+		path := []string{"vmhba2:C0:T1:L0", "vmhba3:C0:T0:L0"}[i%2]
+		if i%4 == 3 { // ESXi 5+ ScsiDeviceIO lines name no path
+			ua = append(ua, fmt.Sprintf(`2024-03-06T14:15:%02d.000Z cpu3:2097152)ScsiDeviceIO: 4681: Cmd(0x45444522f400) 0x28, CmdSN 0x5d1881 from world 2100640 to dev "%s" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe`, i, dev))
+			continue
+		}
+		ua = append(ua, fmt.Sprintf(`2024-03-06T14:15:%02d.000Z cpu3:2097152)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x28 (0x4554202d2b70, 2099604) to dev "%s" on path "%s" Failed: H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe. Act:NONE`, i, dev, path))
+	}
+	var poll []string
+	for i := 0; i < 6; i++ {
+		poll = append(poll, fmt.Sprintf(`2024-03-06T10:00:%02d.000Z cpu2:2050)ScsiDeviceIO: 3082: Cmd(0x45d9ad2c0100) 0x%s, CmdSN 0x89f3 from world 0 to dev "mpx.vmhba32:C0:T0:L0" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x24 0x0.`, i, []string{"1a", "85"}[i%2]))
+	}
+	for _, tc := range []struct {
+		name     string
+		lines    []string
+		sev      Severity
+		summary  []string // substrings the summary must have
+		notSum   []string // substrings it must not have
+		step1    string   // substring of the first remediation step
+		anyStep  string   // substring of some remediation step
+		maxSteps int
+	}{
+		{
+			name:     "UA storm during backup verification",
+			lines:    ua,
+			sev:      SeverityWarning,
+			summary:  []string{"0x28 Read(10) ×40.", "Paths: vmhba2:C0:T1:L0 ×", "vmhba3:C0:T0:L0 ×", "(10 line(s) name no path)", "6/3f/0e"},
+			notSum:   []string{"on path"},
+			anyStep:  "Look up the backup jobs that ran between 2024-03-06T14:15:00Z and 2024-03-06T14:15:39Z",
+			maxSteps: 4,
+		},
+		{
+			name:     "benign polling",
+			lines:    poll,
+			sev:      SeverityInfo,
+			summary:  []string{"Benign", "no action needed"},
+			notSum:   []string{"usually benign, only a problem"}, // the class guidance is not repeated after the benign note
+			step1:    "No action needed",
+			maxSteps: 2,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/run/log/vmkernel.log", kind: parser.KindVmkernel, lines: tc.lines})
+			if len(fs) != 1 {
+				t.Fatalf("findings = %+v", fs)
+			}
+			f := fs[0]
+			if f.Severity != tc.sev {
+				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
+			}
+			mustContain(t, "summary", f.Summary, tc.summary...)
+			for _, s := range tc.notSum {
+				if strings.Contains(f.Summary, s) {
+					t.Errorf("summary has %q: %s", s, f.Summary)
+				}
+			}
+			if len(f.Remediation) == 0 || len(f.Remediation) > tc.maxSteps {
+				t.Fatalf("remediation = %q", f.Remediation)
+			}
+			if tc.step1 != "" && !strings.Contains(f.Remediation[0], tc.step1) {
+				t.Errorf("step 1 = %q, want %q", f.Remediation[0], tc.step1)
+			}
+			all := strings.Join(f.Remediation, "\n")
+			if tc.anyStep != "" && !strings.Contains(all, tc.anyStep) {
+				t.Errorf("remediation lacks %q:\n%s", tc.anyStep, all)
+			}
+			if strings.Contains(all, "T10-defined") {
+				t.Errorf("generic non-step still in remediation:\n%s", all)
+			}
+		})
 	}
 }

@@ -332,3 +332,33 @@ func BenchmarkRenderText(b *testing.B) {
 		_ = renderText(&buf, r, textOptions{Width: 100})
 	}
 }
+
+// TestEvidenceLines pins that a long evidence line keeps its end: the
+// H:/D:/P: status and the sense bytes of a vmkernel line sit at the end and
+// were cut off when the line was truncated to one screen line.
+func TestEvidenceLines(t *testing.T) {
+	const ua = `2024-03-06T14:15:00.123Z cpu3:2097152)ScsiDeviceIO: 4681: Cmd(0x45444522f400) 0x2a, CmdSN 0x5d1881 from world 2100640 to dev "naa.60a9800073596e54682d4c554e303030" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe`
+	for _, tc := range []struct {
+		name     string
+		in       string
+		w        int
+		maxLines int
+		suffix   string
+	}{
+		{"fits", "short line", 40, 1, "short line"},
+		{"wraps keeping sense", ua, 110, 2, "Valid sense data: 0x6 0x3f 0xe"},
+		{"narrow keeps the tail", ua, 40, evidenceMaxLines, "Valid sense data: 0x6 0x3f 0xe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := evidenceLines(tc.in, tc.w)
+			require.LessOrEqual(t, len(got), tc.maxLines, "%q", got)
+			for _, l := range got {
+				require.LessOrEqual(t, utf8.RuneCountInString(l), tc.w, "%q", l)
+			}
+			require.True(t, strings.HasSuffix(got[len(got)-1], tc.suffix), "%q", got)
+			if tc.w >= 100 {
+				require.Contains(t, strings.Join(got, " "), "failed H:0x0 D:0x2 P:0x0", "%q", got)
+			}
+		})
+	}
+}

@@ -284,7 +284,9 @@ func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc
 			}
 			where := truncateLeft(e.Path+":"+strconv.FormatInt(e.Line, 10), W-4-utf8.RuneCountInString(when)) + when
 			tw.line("    " + st.apply(st.dim, where))
-			tw.line("      " + st.apply(st.code, truncate(evidenceText(e.Text, W-6), W-6)))
+			for _, l := range evidenceLines(e.Text, W-6) {
+				tw.line("      " + st.apply(st.code, l))
+			}
 		}
 		if f.Count > len(f.Evidence) {
 			tw.line("    " + st.apply(st.dim, fmt.Sprintf("… %s more occurrences not shown", commas(int64(f.Count-len(f.Evidence))))))
@@ -367,6 +369,28 @@ func evidenceText(text string, w int) string {
 		}
 	}
 	return full
+}
+
+// evidenceMaxLines bounds how many screen lines one evidence line may take.
+const evidenceMaxLines = 3
+
+// evidenceLines wraps one evidence line into at most evidenceMaxLines lines
+// of width w. The end of a vmkernel line carries what the engineer needs
+// (H:/D:/P: status, sense bytes, the error text), so when the line is still
+// too long the middle is dropped, never the end: the first line is kept and
+// the last line shows the tail behind an ellipsis.
+func evidenceLines(text string, w int) []string {
+	body := evidenceText(text, w)
+	lines := wrap(body, w, "  ")
+	if len(lines) <= evidenceMaxLines {
+		return lines
+	}
+	out := append([]string(nil), lines[:evidenceMaxLines-1]...)
+	rest := make([]string, 0, len(lines)-len(out))
+	for _, l := range lines[len(out):] {
+		rest = append(rest, strings.TrimSpace(l))
+	}
+	return append(out, "  "+truncateLeft(strings.Join(rest, " "), w-2))
 }
 
 func renderTextStatuses(tw *textWriter, sts []jsonStatus, st textStyles, W int) {
