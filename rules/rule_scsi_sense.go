@@ -320,7 +320,7 @@ func scsiClassSteps(class, span string) []string {
 	switch class {
 	case "lun-inventory-changed":
 		return []string{
-			"Look up the backup jobs that ran" + span + ": backup verification (SnapManager for Exchange/SQL with SnapDrive, VSC/SMVI) mounts a LUN cloned from a NetApp snapshot on this host and unmaps it afterwards; 6/3f/0e in that window is most likely that job, not a failure.",
+			"Look up the backup jobs that ran" + orText(span, " at the time of these errors") + ": backup verification (SnapManager for Exchange/SQL with SnapDrive, VSC/SMVI) mounts a LUN cloned from a NetApp snapshot on this host and unmaps it afterwards; 6/3f/0e in that window is most likely that job, not a failure.",
 			"Confirm on the array: LUN mapping create/delete and LUN clone create/destroy at the same minutes (ONTAP audit/command history; the LUN map event names are not verified here, so search by time).",
 			"Rescan only if a LUN is expected to appear or disappear; if the host hung during verification, check the hostd findings (hostdstats-exhausted, hostd-crash) of the same window.",
 		}
@@ -396,14 +396,19 @@ func (s *scsiSenseState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			g := s.devices[dev][cid]
 			class, _ := sense.ClassByID(cid)
 			rows = append(rows, DeviceRow{Device: dev, Class: cid, ClassTitle: class.Title, Count: g.count, First: g.span.First, Last: g.span.Last})
-			out = append(out, s.finding(h, dev, class, g))
+			_, inPDL := s.devices[dev]["pdl"]
+			out = append(out, s.finding(h, dev, class, g, inPDL))
 		}
 	}
 	h.AddDevices(rows...)
 	return out, RuleStatus{RuleID: scsiSenseID, State: StateFired}
 }
 
-func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *scsiGroup) Finding {
+// finding builds the finding of one device and class. inPDL says the same
+// device also has PDL failures: host-side failures on it are then the
+// follow-on of the PDL (commands to a LUN that is gone), not a second
+// problem, and are not raised as a storm of their own.
+func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *scsiGroup, inPDL bool) Finding {
 	sev, err := ParseSeverity(class.Severity)
 	if err != nil {
 		sev = SeverityWarning
@@ -522,7 +527,14 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 	guidance := class.Guidance
 	rem := []string{class.Guidance}
 	rem = append(rem, scsiClassSteps(class.ID, spanText(g.span))...)
+	followsPDL := inPDL && strings.HasPrefix(class.ID, "host-")
 	switch {
+	case followsPDL:
+		guidance = "These failures follow the Permanent Device Loss of this device (see its PDL findings): the host keeps probing a LUN the array no longer presents."
+		rem = []string{"Handle the PDL first (see the pdl finding); these failures stop once the device is detached or the LUN mapping is restored."}
+		if peak >= scsiStormPerMinute {
+			facts["storm"] = "true"
+		}
 	case benign && (class.ID == "unsupported-command" || class.ID == "illegal-request"):
 		sev = SeverityInfo
 		guidance = "Benign: the device rejects health/SMART polling or VPD probe commands it does not implement; no action needed."
@@ -556,4 +568,12 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 
 func unixMinute(m int64) string {
 	return timeFromUnix(m * 60).UTC().Format(timeLayout)
+}
+
+// orText is s, or alt when s is empty.
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

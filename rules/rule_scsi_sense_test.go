@@ -248,3 +248,39 @@ func TestScsiSenseReviewPresentation(t *testing.T) {
 		})
 	}
 }
+
+// TestScsiSenseHostFailuresAfterPDL: H:0x1 failures on a device that is in
+// PDL are the follow-on of the PDL; they point at it and are not raised to
+// critical as a storm of their own (review: two critical findings for one
+// event on the PDL device).
+func TestScsiSenseHostFailuresAfterPDL(t *testing.T) {
+	const dev = "naa.60a9800073596e54682d4c554e303032"
+	lines := []string{
+		`2024-03-07T01:15:00.000Z cpu3:2097152)ScsiDeviceIO: 4681: Cmd(0x450899224730) 0x28, CmdSN 0x4308a4 from world 2098938 to dev "` + dev + `" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0`,
+	}
+	for i := 0; i < 20; i++ {
+		lines = append(lines, fmt.Sprintf(`2024-03-07T01:16:%02d.000Z cpu3:2097152)ScsiDeviceIO: 4681: Cmd(0x450899224730) 0x25, CmdSN 0x4308a4 from world 2098938 to dev "%s" failed H:0x1 D:0x0 P:0x0 Possible sense data: 0x0 0x0 0x0`, i, dev))
+	}
+	fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/run/log/vmkernel.log", kind: parser.KindVmkernel, lines: lines})
+	var host *Finding
+	for i := range fs {
+		if fs[i].Facts["class"] == "host-no-connect" {
+			host = &fs[i]
+		}
+	}
+	if len(fs) != 2 || host == nil {
+		t.Fatalf("findings = %+v", fs)
+	}
+	if host.Severity >= SeverityCritical {
+		t.Errorf("follow-on of a PDL raised to %v", host.Severity)
+	}
+	mustContain(t, "summary", host.Summary, "follow the Permanent Device Loss")
+	if len(host.Remediation) != 1 || !strings.Contains(host.Remediation[0], "Handle the PDL first") {
+		t.Errorf("remediation = %q", host.Remediation)
+	}
+	// Without the PDL the same storm is its own critical problem.
+	fs, _ = runRule(t, scsiSenseRule{}, member{rel: "var/run/log/vmkernel.log", kind: parser.KindVmkernel, lines: lines[1:]})
+	if len(fs) != 1 || fs[0].Severity != SeverityCritical {
+		t.Fatalf("H:0x1 storm alone = %+v", fs)
+	}
+}

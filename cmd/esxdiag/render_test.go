@@ -362,3 +362,13 @@ func TestEvidenceLines(t *testing.T) {
 		})
 	}
 }
+
+func TestDeviceDetail(t *testing.T) {
+	for _, tc := range []struct{ title, span, want string }{
+		{"LUN inventory changed", "2024-03-06 14:15:00 → 14:54:59", "LUN inventory changed · 2024-03-06 14:15:00 → 14:54:59"},
+		{"LUN inventory changed", "-", "LUN inventory changed"}, // snippet without times: no " · -"
+		{"", "2024-03-06 14:15:00", "2024-03-06 14:15:00"},
+	} {
+		require.Equal(t, tc.want, deviceDetail(tc.title, tc.span))
+	}
+}

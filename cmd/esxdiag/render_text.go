@@ -345,12 +345,22 @@ func renderTextDevices(tw *textWriter, rows []jsonDevice, st textStyles, W int, 
 	tw.line(st.apply(st.dim, row("DEVICE", "CLASS", "COUNT")))
 	for _, d := range rows {
 		tw.line(row(d.Device, d.Class, commas(int64(d.Count))))
-		detail := fmtSpan(parseJSONTime(d.First), parseJSONTime(d.Last), loc)
-		if d.ClassTitle != "" {
-			detail = d.ClassTitle + " · " + detail
-		}
+		detail := deviceDetail(d.ClassTitle, fmtSpan(parseJSONTime(d.First), parseJSONTime(d.Last), loc))
 		tw.line(st.apply(st.dim, "    "+truncate(detail, W-4)))
 	}
+}
+
+// deviceDetail is the second line of a per-device row: the class title and
+// the time span, without a bare "-" when the lines had no time (a pasted
+// snippet of year-less syslog lines).
+func deviceDetail(title, span string) string {
+	switch {
+	case span == "-" || span == "":
+		return title
+	case title == "":
+		return span
+	}
+	return title + " · " + span
 }
 
 // evidenceText is the evidence line as shown in the text report: the whole
