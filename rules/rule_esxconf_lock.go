@@ -127,12 +127,34 @@ func (s *esxconfLockState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		Evidence: s.all.ev.Items(),
 		Remediation: []string{
 			"A one-off during a management-agent restart is transient: re-run the command once hostd is up (for host profiles, re-apply the profile for what did not apply).",
-			fmt.Sprintf("If it keeps happening, check the holder: `ls -l /etc/vmware/esx.conf.LOCK` points at the locking process; see whether %s is still alive (`ps -c | grep <pid>`).", top),
+			fmt.Sprintf("If it keeps happening, check the holder: `ls -l /etc/vmware/esx.conf.LOCK` points at the locking process; see whether %s is still alive (%s).", top, psCheck(facts["pid"])),
 			"A lock file left behind by a dead process blocks every later configuration change and can make the host stop responding: follow the KB procedure for the stale esx.conf.LOCK; do not delete the lock while hostd is working.",
-			"The contention on agent restart is listed as fixed in ESXi 4.1 Update 2 and 5.0 Update 1 (ESXi 5.0 Update 1 release notes); upgrade hosts older than that.",
+			"The contention on agent restart is listed as fixed in ESXi 4.1 Update 2 and 5.0 Update 1 (ESXi 5.0 Update 1 release notes); upgrade hosts older than that" + hostVersionText(h) + ".",
 		},
 		KB:    h.KB("vmware:305118"),
 		Facts: facts,
 	}
 	return []Finding{f}, RuleStatus{RuleID: esxconfLockID, State: StateFired}
+}
+
+// psCheck is the command that shows whether the lock holder is alive, with
+// its PID when the log named one.
+func psCheck(pid string) string {
+	if pid == "" {
+		return "`ps -c | grep <pid>`"
+	}
+	return "`ps -c | grep " + pid + "`"
+}
+
+// hostVersionText names the host's release for a version-dependent step:
+// " (this host: ESXi 4.1.0 build 348481)", or "" when the bundle does not say.
+func hostVersionText(h *HostCtx) string {
+	if h == nil || h.Version == "" {
+		return ""
+	}
+	v := "ESXi " + h.Version
+	if h.Build != "" {
+		v += " build " + h.Build
+	}
+	return " (this host: " + v + ")"
 }

@@ -210,3 +210,43 @@ func TestHostdCrashCountsCrashesNotLines(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewRemediationUsesWhatTheBundleKnows pins the review fixes: steps
+// name the PID, the host's release and the vdf reading instead of asking the
+// engineer to find what the bundle already shows.
+func TestReviewRemediationUsesWhatTheBundleKnows(t *testing.T) {
+	fs, _ := runRule(t, esxconfLockRule{}, case1Messages)
+	if len(fs) != 1 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	mustContain(t, "esxconf remediation", fs[0].Remediation[1], "`ps -c | grep 1363758`")
+
+	for _, tc := range []struct {
+		h    *HostCtx
+		want string
+	}{
+		{&HostCtx{Version: "4.1.0", Build: "348481"}, " (this host: ESXi 4.1.0 build 348481)"},
+		{&HostCtx{Version: "5.0.0"}, " (this host: ESXi 5.0.0)"},
+		{&HostCtx{}, ""},
+		{nil, ""},
+	} {
+		if got := hostVersionText(tc.h); got != tc.want {
+			t.Errorf("hostVersionText(%+v) = %q, want %q", tc.h, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		pid, want string
+	}{{"5055", "`ps -c | grep 5055`"}, {"", "`ps -c | grep <pid>`"}} {
+		if got := psCheck(tc.pid); got != tc.want {
+			t.Errorf("psCheck(%q) = %q", tc.pid, got)
+		}
+	}
+
+	fs, _ = runRule(t, hostdstatsRule{}, case1Vdf, case1Messages)
+	if len(fs) != 1 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	mustContain(t, "hostdstats step 1", fs[0].Remediation[0], "shows hostdstats at 100%", "re-check the live host")
+	// Without the listing in the bundle the step asks to confirm.
+	mustContain(t, "hostdstats step 1", confirmStep(false, 0), "Confirm with `vdf -h`")
+}

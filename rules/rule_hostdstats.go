@@ -261,7 +261,7 @@ func (s *hostdstatsState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		Summary:  fmt.Sprintf("%d of 4 signals of hostdstats exhaustion: %s.", n, strings.Join(parts, "; ")),
 		Evidence: mixEvidence(h.MaxEvidence, &s.vdf.ev, &s.stats.ev, &s.nomem.ev, &s.dumps.ev),
 		Remediation: []string{
-			"Confirm with `vdf -h` (ESXi 5+: `esxcli system visorfs ramdisk list`) that the hostdstats ramdisk is at or near 100%.",
+			confirmStep(s.peak.seen, s.peak.pct),
 			"Delete the hostd stats files: `rm -rf /var/lib/vmware/hostd/stats` (in the case, deleting only /var/lib/vmware/hostd/stats/hostAgentStats-20.stats was enough); hostd rebuilds them.",
 			"Restart the management agents: `services.sh restart` (or `/etc/init.d/hostd restart`); VMs keep running, but services.sh can trigger configured VM autostart.",
 			"Expect a one-off esx.conf lock timeout while hostd restarts (see esxconf-lock-contention); re-run the failed command once hostd is up.",
@@ -271,4 +271,14 @@ func (s *hostdstatsState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		Facts: facts,
 	}
 	return []Finding{f}, RuleStatus{RuleID: hostdstatsID, State: StateFired}
+}
+
+// confirmStep is the first hostdstats step: confirm the ramdisk is full, or,
+// when the bundle's vdf already shows it, re-check the live host (the bundle
+// is a snapshot) so the cleanup can be verified before and after.
+func confirmStep(seen bool, pct int) string {
+	if seen && pct >= 95 {
+		return fmt.Sprintf("The bundle's ramdisk listing shows hostdstats at %d%%; re-check the live host with `vdf -h` (ESXi 5+: `esxcli system visorfs ramdisk list`) before and after the cleanup.", pct)
+	}
+	return "Confirm with `vdf -h` (ESXi 5+: `esxcli system visorfs ramdisk list`) that the hostdstats ramdisk is at or near 100%."
 }
