@@ -331,7 +331,7 @@ func scsiClassSteps(class, span string) []string {
 	case "pdl":
 		return []string{"If the LUN was unmapped or destroyed on the array by mistake, restore the mapping first; the pdl finding lists the full unmount/detach procedure."}
 	case "reservation-conflict":
-		return []string{"Find the initiator holding the reservation (MSCS/RDM, backup software, non-ATS VMFS metadata locking) and check that VAAI ATS is enabled."}
+		return []string{"Find the initiator holding the reservation (MSCS/RDM, backup software, non-ATS VMFS metadata locking); on ESX/ESXi 4.1 and later with a VAAI-capable array, check that VAAI ATS is enabled."}
 	}
 	return nil
 }
@@ -467,6 +467,11 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 		return pcs[i].path < pcs[j].path
 	})
 	pathText := ""
+	if len(pcs) == 1 && pcs[0].path == dev && noPath == 0 {
+		// ESX 3.5 logs name the LUN by its path (vmhbaA:T:L:P): the
+		// path is the device, so it is not repeated.
+		pcs = nil
+	}
 	if len(pcs) > 0 {
 		var ps []string
 		for i, x := range pcs {
@@ -551,8 +556,12 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 		facts["storm"] = "true"
 		note = fmt.Sprintf(" Storm: %d failures within one minute (from %s).", peak, unixMinute(peakMin))
 	}
+	opText := strings.Join(breakdown, ", ")
+	if len(ops) == 1 && ops[0].op < 0 {
+		opText = "opcode not logged" // ESX 3.5 StorageMonitor lines carry no opcode
+	}
 	summary := fmt.Sprintf("%d failed SCSI command(s) on %s%s, class %q: %s.%s Status: %s.%s %s",
-		g.count, dev, spanText(g.span), class.Title, strings.Join(breakdown, ", "), pathText, strings.Join(statuses, "; "), note, guidance)
+		g.count, dev, spanText(g.span), class.Title, opText, pathText, strings.Join(statuses, "; "), note, guidance)
 	return Finding{
 		RuleID: scsiSenseID, Severity: sev, Object: dev,
 		Title:       fmt.Sprintf("SCSI: %s on %s", class.Title, dev),

@@ -284,3 +284,23 @@ func TestScsiSenseHostFailuresAfterPDL(t *testing.T) {
 		t.Fatalf("H:0x1 storm alone = %+v", fs)
 	}
 }
+
+// TestScsiSenseESX35Summary: ESX 3.5 StorageMonitor lines carry no opcode
+// and name the LUN by its path; the summary says "opcode not logged" and
+// does not repeat the path as a path list (review: "command ×70. Paths:
+// vmhba2:0:4:0 ×70" on device vmhba2:0:4:0).
+func TestScsiSenseESX35Summary(t *testing.T) {
+	var lines []string
+	for i := 0; i < 3; i++ {
+		lines = append(lines, fmt.Sprintf("Mar  7 02:15:0%d esx01 vmkernel: 24:04:22:48.908 cpu9:1045)StorageMonitor: 196: vmhba2:0:4:0 status = 24/0 0x0 0x0 0x0", i))
+	}
+	fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/log/vmkernel", kind: parser.KindVmkernel, lines: lines})
+	if len(fs) != 1 || fs[0].Object != "vmhba2:0:4:0" {
+		t.Fatalf("findings = %+v", fs)
+	}
+	mustContain(t, "summary", fs[0].Summary, "opcode not logged.", "RESERVATION CONFLICT")
+	if strings.Contains(fs[0].Summary, "Paths:") || strings.Contains(fs[0].Summary, "command ×") {
+		t.Errorf("summary = %s", fs[0].Summary)
+	}
+	mustContain(t, "remediation", strings.Join(fs[0].Remediation, "\n"), "ESX/ESXi 4.1 and later")
+}
