@@ -187,3 +187,22 @@ func TestScsiJoinerKeepsFullRecords(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A status record that carries other "Cmd" words (". Cmd count Active:N",
+// as 7.x/8.x ScsiDeviceIO records end) still completes its split record.
+func TestScsiJoinerStatusWithCmdWord(t *testing.T) {
+	split := `2026-03-29T20:49:12.918Z In(182) vmkernel: cpu70:2098575)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45dd57ec84c0, 2097288) to dev "naa.1" on path "vmhba3:C0:T6:L17" Failed:`
+	status := `2026-03-29T20:49:12.920Z In(182) vmkernel: cpu71:2098575)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x8 P:0x0 . Cmd count Active:33`
+	var j ScsiJoiner
+	var got []string
+	var h Header
+	for _, l := range []string{split, status} {
+		ParseHeader([]byte(l), time.Time{}, &h)
+		j.Feed(&h, []byte(l), func(r []byte) { got = append(got, string(r)) })
+	}
+	j.Flush(func(r []byte) { got = append(got, string(r)) })
+	var ev ScsiEvent
+	if len(got) != 1 || !ParseScsi([]byte(got[0]), &ev) || ev.Opcode != 0x89 || ev.Dev != 8 || string(ev.Device) != "naa.1" {
+		t.Fatalf("got %q -> %+v", got, ev)
+	}
+}
