@@ -3,7 +3,7 @@ package parser
 // ScsiJoiner joins ESXi 8's split NMP records: since ESXi 8 a
 // "nmp_ThrottleLogForDevice: Cmd 0x.. (..) to dev ".." on path ".." Failed:"
 // record ends at "Failed:" and its H:/D:/P: status follows in a later record
-// of the same world (KB 435349), or in the next "[+]" continuation record.
+// of the same world (formats.md §2.3 [V]), or in the next "[+]" continuation record.
 //
 // Feed every vmkernel record in file order; emit receives each record to
 // analyse exactly once, in order of completion: unrelated records at once,
