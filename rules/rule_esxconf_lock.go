@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/esxdiag/esxdiag/parser"
 )
@@ -67,7 +68,7 @@ func (s *esxconfLockState) Observe(l *Line) {
 	pid := ""
 	if lk.PID >= 0 {
 		pid = strconv.Itoa(lk.PID)
-		key += " (" + pid + ")"
+		key += " PID " + pid
 	}
 	s.all.add(l)
 	s.holders.get(key).add(l)
@@ -108,13 +109,21 @@ func (s *esxconfLockState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 	if pid := s.names[top][1]; pid != "" {
 		facts["pid"] = pid
 	}
+	var holders []string
+	for i, k := range s.holders.keys() {
+		if i == 5 {
+			holders = append(holders, fmt.Sprintf("and %d more", len(s.holders)-5))
+			break
+		}
+		holders = append(holders, fmt.Sprintf("%s (%s)", k, times(s.holders[k].count)))
+	}
 	f := Finding{
 		RuleID: esxconfLockID, Severity: sev, Title: esxconfLockRule{}.Info().Title,
 		Object:      "/etc/vmware/esx.conf",
 		Fingerprint: h.Fingerprint(esxconfLockID, "/etc/vmware/esx.conf"),
 		Count:       s.all.count, First: s.all.span.First, Last: s.all.span.Last,
 		Summary: fmt.Sprintf("A configuration command could not lock /etc/vmware/esx.conf %s%s; lock held by %s.",
-			times(s.all.count), spanText(s.all.span), listTop(s.holders, 5)),
+			times(s.all.count), spanText(s.all.span), strings.Join(holders, ", ")),
 		Evidence: s.all.ev.Items(),
 		Remediation: []string{
 			"A one-off during a management-agent restart is transient: re-run the command once hostd is up (for host profiles, re-apply the profile for what did not apply).",

@@ -15,7 +15,7 @@ func TestEsxconfLockCase1(t *testing.T) {
 	if f.Facts["holder"] != "hostd" || f.Facts["pid"] != "1363758" || f.Count != 1 || f.Severity != SeverityWarning {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd (1363758)", "1 time")
+	mustContain(t, "summary", f.Summary, "hostd PID 1363758 (1 time)")
 	if len(f.KB) != 1 || f.KB[0].Number != "305118" {
 		t.Errorf("KB = %+v", f.KB)
 	}
@@ -32,7 +32,7 @@ func TestEsxconfLockBothFormsRepeated(t *testing.T) {
 	if f.Severity != SeverityError || f.Count != 4 || f.Facts["holder"] != "hostd-worker" || f.Facts["pid"] != "5055" || f.Facts["holders"] != "2" {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "hostd-worker (5055) (3)", "hostd (1363758) (1)", "4 times")
+	mustContain(t, "summary", f.Summary, "hostd-worker PID 5055 (3 times)", "hostd PID 1363758 (1 time)", "4 times")
 }
 
 func TestHostdCrashCase1(t *testing.T) {
@@ -69,7 +69,7 @@ func TestHostdCrashVpxaAndProbe(t *testing.T) {
 
 func TestRelocateVMGroupsByWhoAndVM(t *testing.T) {
 	line := func(task, vm, who string) string {
-		return "2022-06-02T11:58:12.193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-" + task + " -- " + vm + " -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled: The method is disabled by '" + who + "'"
+		return "2022-06-02T11:58:1" + task + ".193Z error vpxd[45715] [Originator@6876 sub=vpxLro opID=7e1280cf] [VpxLRO] -- ERROR task-" + task + " -- " + vm + " -- vim.VirtualMachine.relocate: vim.fault.MethodDisabled: The method is disabled by '" + who + "'"
 	}
 	fs, st := runRule(t, relocateRule{}, member{rel: "vpxd.log", kind: parser.KindVpxd, lines: []string{
 		line("1", "vm-2041", "SYMC-FULL-1234"), line("2", "vm-2041", "SYMC-FULL-1234"),
@@ -97,15 +97,18 @@ func TestRelocateVMNotEvaluableWithoutVpxd(t *testing.T) {
 
 func TestQuiesceCountsCausesPerVM(t *testing.T) {
 	s := quiesceRule{}.Info().Samples
-	fs, _ := runRule(t, quiesceRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{s[1].Line, s[2].Line, s[3].Line}})
+	fs, _ := runRule(t, quiesceRule{}, member{rel: "var/log/hostd.log", kind: parser.KindHostd, lines: []string{s[1].Line, s[2].Line, s[3].Line}},
+		member{rel: "var/log/vpxa.log", kind: parser.KindVpxa, lines: []string{
+			"2010-10-10T22:53:31.077Z [45EEEB90 info 'Default' opID=D1D8F924-00002337-83] [VpxLRO] -- ERROR task-768 -- exch01 -- vpxapi.VpxaService.createSnapshot: vim.fault.ApplicationQuiesceFault:",
+		}})
 	if len(fs) != 1 {
 		t.Fatalf("findings %+v", fs)
 	}
 	f := fs[0]
-	if f.Count != 2 || f.Facts["vms"] != "1" || f.Facts["hold_off_timeouts"] != "1" || f.Facts["vss_errors"] != "1" {
+	if f.Count != 3 || f.Facts["vms"] != "1" || f.Facts["hold_off_timeouts"] != "1" || f.Facts["vss_errors"] != "1" {
 		t.Errorf("finding = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "exch01 (2)")
+	mustContain(t, "summary", f.Summary, "exch01 (3)")
 	if len(f.KB) != 3 {
 		t.Errorf("KB = %+v", f.KB)
 	}
@@ -150,13 +153,33 @@ func TestRelocateVMAttributesAnonymousFaults(t *testing.T) {
 		t.Fatalf("findings = %+v", fs)
 	}
 	f := findingFor(fs, "SYMC-FULL")
-	if f == nil || f.Count != 2 || f.Facts["vms"] != "1" {
+	// The hostd and vpxa lines of the same refusal (same second) count once.
+	if f == nil || f.Count != 1 || f.Facts["vms"] != "1" || len(f.Evidence) != 2 {
 		t.Fatalf("SYMC-FULL = %+v", f)
 	}
-	mustContain(t, "summary", f.Summary, "SQL01 (2, since 2024-03-06T11:15:00Z)")
+	mustContain(t, "summary", f.Summary, "SQL01 (1, since 2024-03-06T11:15:00Z)")
 	if a := findingFor(fs, relocateAnon); a == nil || a.Facts["vms"] != "1" {
 		t.Errorf("anonymous = %+v", a)
 	} else {
 		mustContain(t, "summary", a.Summary, "WEB02")
 	}
+}
+
+func TestRelocateVMDropsContinuationRecords(t *testing.T) {
+	fs, _ := runRule(t, relocateRule{}, member{rel: "var/run/log/hostd.log", kind: parser.KindHostd, lines: []string{
+		"2024-03-06T11:15:00.000Z In(166) Hostd[2099482]: [Originator@6876 sub=Vmsvc.vm:/vmfs/volumes/5b7d2a1e-34bc8a10-9f3c-0025b5a0001f/SQL01/SQL01.vmx opID=1a2b3c4d] RelocateVM_Task failed: The method is disabled by 'SYMC-FULL' (vim.fault.MethodDisabled)",
+	}}, member{rel: "var/run/log/vpxa.log", kind: parser.KindVpxa, lines: []string{
+		// ESXi 8 logs each "-->" line of the task error as its own record.
+		`2024-03-06T11:15:00.120Z In(166) Vpxa[2099501]: -->    msg = "The method is disabled by 'SYMC-FULL'"`,
+		// A refusal an hour later that names no VM stays.
+		`2024-03-06T12:15:00.120Z In(166) Vpxa[2099501]: -->    msg = "The method is disabled by 'SYMC-FULL'"`,
+	}})
+	if len(fs) != 1 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	f := fs[0]
+	if f.Count != 2 || f.Facts["vms"] != "2" {
+		t.Fatalf("finding = %+v", f)
+	}
+	mustContain(t, "summary", f.Summary, "SQL01 (1, since 2024-03-06T11:15:00Z)", "(VM not named in the log line) (1, since 2024-03-06T12:15:00Z)")
 }

@@ -41,7 +41,7 @@ func (hostdstatsRule) Info() RuleInfo {
 		Title:    "hostdstats ramdisk exhausted: hostd cannot write its stats and crashes",
 		Severity: SeverityCritical,
 		Kinds: []parser.Kind{parser.KindVdf, parser.KindRamdiskList, parser.KindHostd, parser.KindMessages,
-			parser.KindVmkernel, parser.KindVmkwarning, parser.KindSyslog},
+			parser.KindVmkernel, parser.KindVmkwarning, parser.KindSyslog, parser.KindVobd},
 		Keywords: []string{hostdstatsRamdisk, hostdStatsPath, noFreeMemFileData, dumpingCartel},
 		KB:       []string{kbHostdStatsCleanup},
 		Needs:    "vdf -h output, hostd or vmkernel log",
@@ -50,6 +50,8 @@ func (hostdstatsRule) Info() RuleInfo {
 			{Line: "hostdstats 166M 166M 0B 100% --", Match: true, Kind: parser.KindVdf},
 			{Line: "hostdstats 1803M 2M 1800M 0% --", Match: false, Kind: parser.KindVdf},
 			{Line: "MAINSYS 32M 21M 10M 68% --", Match: false, Kind: parser.KindVdf},
+			// The hostd event form of a full ramdisk (rules-catalog.md ESX-RAMDISK-001 shape) for hostdstats.
+			{Line: "2017-10-10T08:11:20.805Z info hostd[50981B70] [Originator@6876 sub=Vimsvc.ha-eventmgr] Event 247 : The ramdisk 'hostdstats' is full.  As a result, the file /var/lib/vmware/hostd/stats/hostAgentStats-20.stats could not be written.", Match: true, Kind: parser.KindHostd},
 			{Line: "Apr 7 17:33:20 esx_host Hostd: [2012-04-07 17:33:20.472 32AE9B90 error 'Statssvc'] Error: 'FileIO error: No space left : /var/lib/vmware/hostd/stats/hostAgentStats.idMap'; while adding stat ...", Match: true, Kind: parser.KindMessages},
 			{Line: "Apr 7 17:41:03 esx_host vmkernel: 17:19:52:55.580 cpu7:4182)BC: 3837: Failed to flush 45 buffers of size 8192 each for object '' 1 4 ed6 0 0 0 0 0 0 0 0 0 0 0: No free memory for file data", Match: true, Kind: parser.KindMessages},
 			// A hostd core dump alone is hostd-crash's business, not evidence of a full ramdisk.
@@ -85,6 +87,7 @@ func (p *ramdiskPeak) merge(o ramdiskPeak) {
 type hostdstatsState struct {
 	peak                     ramdiskPeak // hostdstats row, highest use
 	vdf, stats, nomem, dumps agg
+	fullEvents               agg // "The ramdisk 'hostdstats' is full" (hostd/vobd event)
 	dumpFiles                map[string]int
 }
 
@@ -102,6 +105,8 @@ func (s *hostdstatsState) Observe(l *Line) {
 		return
 	}
 	switch {
+	case bytes.Contains(l.Text, []byte("ramdisk 'hostdstats' is full")):
+		s.fullEvents.add(l)
 	case bytes.Contains(l.Text, []byte(hostdStatsPath)):
 		s.stats.add(l)
 	case bytes.Contains(l.Text, []byte(noFreeMemFileData)):
@@ -132,6 +137,7 @@ func (s *hostdstatsState) Merge(other RuleState) {
 	s.stats.merge(&o.stats)
 	s.nomem.merge(&o.nomem)
 	s.dumps.merge(&o.dumps)
+	s.fullEvents.merge(&o.fullEvents)
 	for f, n := range o.dumpFiles {
 		if s.dumpFiles == nil {
 			s.dumpFiles = map[string]int{}
@@ -166,17 +172,25 @@ func mib(b int64) string {
 
 func (s *hostdstatsState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 	cores := coreFiles(h, "hostd")
-	full := s.vdf.count > 0
+	full := s.vdf.count > 0 || s.fullEvents.count > 0
 	strong := full || s.stats.count > 0
 	n := 0
 	var parts []string
 	facts := map[string]string{}
 	if full {
 		n++
-		parts = append(parts, fmt.Sprintf("hostdstats ramdisk %d%% full (%s of %s used)", s.peak.pct, mib(s.peak.used), mib(s.peak.size)))
-		facts["use_pct"] = strconv.Itoa(s.peak.pct)
-		facts["size_bytes"] = strconv.FormatInt(s.peak.size, 10)
-		facts["used_bytes"] = strconv.FormatInt(s.peak.used, 10)
+		var p []string
+		if s.vdf.count > 0 {
+			p = append(p, fmt.Sprintf("hostdstats ramdisk %d%% full (%s of %s used)", s.peak.pct, mib(s.peak.used), mib(s.peak.size)))
+			facts["use_pct"] = strconv.Itoa(s.peak.pct)
+			facts["size_bytes"] = strconv.FormatInt(s.peak.size, 10)
+			facts["used_bytes"] = strconv.FormatInt(s.peak.used, 10)
+		}
+		if s.fullEvents.count > 0 {
+			p = append(p, fmt.Sprintf("\"ramdisk 'hostdstats' is full\" event %s%s", times(s.fullEvents.count), spanText(s.fullEvents.span)))
+			facts["ramdisk_full_events"] = strconv.Itoa(s.fullEvents.count)
+		}
+		parts = append(parts, strings.Join(p, ", "))
 	}
 	if s.stats.count > 0 {
 		n++
@@ -236,13 +250,13 @@ func (s *hostdstatsState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 	}
 	facts["signals"] = strconv.Itoa(n)
 	var span TimeSpan
-	for _, a := range []*agg{&s.vdf, &s.stats, &s.nomem, &s.dumps} {
+	for _, a := range []*agg{&s.vdf, &s.fullEvents, &s.stats, &s.nomem, &s.dumps} {
 		span.Merge(a.span)
 	}
 	f := Finding{
 		RuleID: hostdstatsID, Severity: sev, Title: title, Object: hostdstatsRamdisk,
 		Fingerprint: h.Fingerprint(hostdstatsID, hostdstatsRamdisk),
-		Count:       s.vdf.count + s.stats.count + s.nomem.count + s.dumps.count,
+		Count:       s.vdf.count + s.fullEvents.count + s.stats.count + s.nomem.count + s.dumps.count,
 		First:       span.First, Last: span.Last,
 		Summary:  fmt.Sprintf("%d of 4 signals of hostdstats exhaustion: %s.", n, strings.Join(parts, "; ")),
 		Evidence: mixEvidence(h.MaxEvidence, &s.vdf.ev, &s.stats.ev, &s.nomem.ev, &s.dumps.ev),

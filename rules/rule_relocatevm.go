@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/esxdiag/esxdiag/parser"
 )
@@ -24,6 +26,7 @@ import (
 const (
 	relocateID   = "relocatevm-disabled"
 	relocateAnon = "(not named in the log line)"
+	relocateNoVM = "(VM not named in the log line)"
 )
 
 type relocateRule struct{}
@@ -48,8 +51,45 @@ func (relocateRule) Info() RuleInfo {
 func (relocateRule) NewState() RuleState { return &relocateState{} }
 
 type relocateState struct {
-	byWho map[string]aggMap // who -> VM -> occurrences
-	all   agg
+	secs   map[string]secSet                     // VM -> seconds of its lines (who-independent)
+	byWho  map[string]aggMap                     // who -> VM -> lines
+	events map[string]map[string]map[string]bool // who -> VM -> distinct refusals
+	all    agg
+}
+
+// relocateEventKey names one refusal so that the hostd, vpxa and vpxd lines
+// of the same task count once: the root of the operation ID that the
+// agents share ("7e1280cf" of "7e1280cf-01-a1"), else the second, else the
+// line itself.
+func relocateEventKey(l *Line) string {
+	if l.Header != nil && len(l.Header.OpID) > 0 {
+		op := l.Header.OpID
+		if i := bytes.IndexByte(op, '-'); i > 0 {
+			op = op[:i]
+		}
+		return "op:" + string(op)
+	}
+	if t := l.Time(); !t.IsZero() {
+		return "t:" + strconv.FormatInt(t.Unix(), 10)
+	}
+	return "l:" + strconv.Itoa(l.Member.Seq) + ":" + strconv.FormatInt(l.Num, 10)
+}
+
+func (s *relocateState) addEvent(who, vm, key string) {
+	if s.events == nil {
+		s.events = map[string]map[string]map[string]bool{}
+	}
+	vms := s.events[who]
+	if vms == nil {
+		vms = map[string]map[string]bool{}
+		s.events[who] = vms
+	}
+	keys := vms[vm]
+	if keys == nil {
+		keys = map[string]bool{}
+		vms[vm] = keys
+	}
+	keys[key] = true
 }
 
 func (s *relocateState) Observe(l *Line) {
@@ -63,7 +103,7 @@ func (s *relocateState) Observe(l *Line) {
 	}
 	vm := string(m.VM)
 	if vm == "" {
-		vm = "(VM not named in the log line)"
+		vm = relocateNoVM
 	}
 	if s.byWho == nil {
 		s.byWho = map[string]aggMap{}
@@ -71,6 +111,13 @@ func (s *relocateState) Observe(l *Line) {
 	vms := s.byWho[who]
 	vms.get(vm).add(l)
 	s.byWho[who] = vms
+	s.addEvent(who, vm, relocateEventKey(l))
+	if s.secs == nil {
+		s.secs = map[string]secSet{}
+	}
+	ss := s.secs[vm]
+	ss.add(l.Time())
+	s.secs[vm] = ss
 	s.all.add(l)
 }
 
@@ -80,6 +127,21 @@ func (s *relocateState) Merge(other RuleState) {
 		return
 	}
 	s.all.merge(&o.all)
+	for vm, os := range o.secs {
+		if s.secs == nil {
+			s.secs = map[string]secSet{}
+		}
+		ss := s.secs[vm]
+		ss.merge(os)
+		s.secs[vm] = ss
+	}
+	for who, vms := range o.events {
+		for vm, keys := range vms {
+			for k := range keys {
+				s.addEvent(who, vm, k)
+			}
+		}
+	}
 	for who, ovms := range o.byWho {
 		if s.byWho == nil {
 			s.byWho = map[string]aggMap{}
@@ -114,6 +176,9 @@ func (s *relocateState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if owner != "" {
 				vms := s.byWho[owner]
 				vms.get(vm).merge(a)
+				for k := range s.events[relocateAnon][vm] {
+					s.addEvent(owner, vm, k)
+				}
 				delete(anon, vm)
 			}
 		}
@@ -121,6 +186,7 @@ func (s *relocateState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			delete(s.byWho, relocateAnon)
 		}
 	}
+	s.dropRepeatsWithoutVM()
 	whos := make([]string, 0, len(s.byWho))
 	for w := range s.byWho {
 		whos = append(whos, w)
@@ -129,15 +195,18 @@ func (s *relocateState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 	var out []Finding
 	for _, who := range whos {
 		vms := s.byWho[who]
-		n, span := vms.total()
+		_, span := vms.total()
 		names := vms.keys()
 		sort.Strings(names)
 		var ev EvidenceSet
 		var lines []string
+		n := 0
 		for _, vm := range names {
 			a := vms[vm]
 			ev.Merge(&a.ev)
-			lines = append(lines, fmt.Sprintf("%s (%d, since %s)", vm, a.count, firstSeen(a.span)))
+			k := len(s.events[who][vm])
+			n += k
+			lines = append(lines, fmt.Sprintf("%s (%d, since %s)", vm, k, firstSeen(a.span)))
 		}
 		shown := lines
 		if len(shown) > 20 {
@@ -163,6 +232,50 @@ func (s *relocateState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		})
 	}
 	return out, RuleStatus{RuleID: relocateID, State: StateFired}
+}
+
+// dropRepeatsWithoutVM removes refusals logged without a VM name in the
+// same second (±1) as a refusal that names one: they are continuation
+// records of the same task (ESXi 8 logs each "-->" line as its own record).
+func (s *relocateState) dropRepeatsWithoutVM() {
+	named := secSet{}
+	for vm, ss := range s.secs {
+		if vm != relocateNoVM {
+			named.merge(ss)
+		}
+	}
+	for who, vms := range s.byWho {
+		if _, ok := vms[relocateNoVM]; !ok {
+			continue
+		}
+		keep := map[string]bool{}
+		for k := range s.events[who][relocateNoVM] {
+			if sec, err := strconv.ParseInt(strings.TrimPrefix(k, "t:"), 10, 64); err == nil && strings.HasPrefix(k, "t:") && named.near(sec) {
+				continue
+			}
+			keep[k] = true
+		}
+		if len(keep) == 0 {
+			delete(vms, relocateNoVM)
+			delete(s.events[who], relocateNoVM)
+			if len(vms) == 0 {
+				delete(s.byWho, who)
+			}
+			continue
+		}
+		s.events[who][relocateNoVM] = keep
+		// First/last of what is left, when every kept refusal is timed.
+		var span TimeSpan
+		for k := range keep {
+			sec, err := strconv.ParseInt(strings.TrimPrefix(k, "t:"), 10, 64)
+			if !strings.HasPrefix(k, "t:") || err != nil {
+				span = vms[relocateNoVM].span
+				break
+			}
+			span.Add(time.Unix(sec, 0).UTC())
+		}
+		vms[relocateNoVM].span = span
+	}
 }
 
 func firstSeen(s TimeSpan) string {

@@ -20,7 +20,10 @@ import (
 // (VM freeze under load); formats.md §3 ("Failed to quiesce the virtual
 // machine."); rules-catalog.md ESX-QUIESCE-001 (Tools not available text).
 
-const quiesceID = "snapshot-quiesce-failure"
+const (
+	quiesceID   = "snapshot-quiesce-failure"
+	quiesceNoVM = "(VM not named in the log line)"
+)
 
 type quiesceRule struct{}
 
@@ -56,18 +59,34 @@ func (quiesceRule) NewState() RuleState { return &quiesceState{} }
 
 type quiesceState struct {
 	vms     aggMap
-	timeout int // hold-off time limit exceeded
-	vss     int // VSS writer errors (IDispatch #8449)
-	tools   int // VMware Tools not available
+	secs    map[string]map[int64]int // VM -> second -> lines (timed lines only)
+	timeout int                      // hold-off time limit exceeded
+	vss     int                      // VSS writer errors (IDispatch #8449)
+	tools   int                      // VMware Tools not available
 }
 
 func (s *quiesceState) Observe(l *Line) {
 	t := l.Text
-	vm := string(vmxName(t))
+	v := vmxName(t)
+	if v == nil {
+		v = lroObject(t) // "[VpxLRO] -- ERROR task-N -- <vm> -- ...createSnapshot: ...QuiesceFault"
+	}
+	vm := string(v)
 	if vm == "" {
-		vm = "(VM not named in the log line)"
+		vm = quiesceNoVM
 	}
 	s.vms.get(vm).add(l)
+	if t := l.Time(); !t.IsZero() {
+		if s.secs == nil {
+			s.secs = map[string]map[int64]int{}
+		}
+		m := s.secs[vm]
+		if m == nil {
+			m = map[int64]int{}
+			s.secs[vm] = m
+		}
+		m[t.Unix()]++
+	}
 	switch {
 	case bytes.Contains(t, []byte("time limit for holding off I/O")):
 		s.timeout++
@@ -84,12 +103,53 @@ func (s *quiesceState) Merge(other RuleState) {
 		return
 	}
 	s.vms.merge(o.vms)
+	for vm, om := range o.secs {
+		if s.secs == nil {
+			s.secs = map[string]map[int64]int{}
+		}
+		m := s.secs[vm]
+		if m == nil {
+			m = map[int64]int{}
+			s.secs[vm] = m
+		}
+		for k, n := range om {
+			m[k] += n
+		}
+	}
 	s.timeout += o.timeout
 	s.vss += o.vss
 	s.tools += o.tools
 }
 
+// dropRepeatsWithoutVM removes lines without a VM name logged within a
+// second of a line that names one: continuation records of the same task
+// (ESXi 8 logs each "-->" line of a vpxa fault as its own record).
+func (s *quiesceState) dropRepeatsWithoutVM() {
+	a, ok := s.vms[quiesceNoVM]
+	if !ok {
+		return
+	}
+	named := secSet{}
+	for vm, m := range s.secs {
+		if vm == quiesceNoVM {
+			continue
+		}
+		for sec := range m {
+			named[sec] = true
+		}
+	}
+	for sec, n := range s.secs[quiesceNoVM] {
+		if named.near(sec) {
+			a.count -= n
+		}
+	}
+	if a.count <= 0 {
+		delete(s.vms, quiesceNoVM)
+	}
+}
+
 func (s *quiesceState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
+	s.dropRepeatsWithoutVM()
 	n, span := s.vms.total()
 	if n == 0 {
 		return nil, RuleStatus{}

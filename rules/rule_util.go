@@ -144,3 +144,30 @@ func mixEvidence(max int, sets ...*EvidenceSet) []Evidence {
 }
 
 func timeFromUnix(sec int64) time.Time { return time.Unix(sec, 0) }
+
+// secSet is a set of Unix seconds, used to recognise records that repeat an
+// event already seen on a named object (e.g. the ESXi 8 continuation record
+// "msg = ..." of a vpxa task error, logged in the same second).
+type secSet map[int64]bool
+
+func (s *secSet) add(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if *s == nil {
+		*s = secSet{}
+	}
+	(*s)[t.Unix()] = true
+}
+
+func (s *secSet) merge(o secSet) {
+	for k := range o {
+		if *s == nil {
+			*s = secSet{}
+		}
+		(*s)[k] = true
+	}
+}
+
+// near reports whether sec is within one second of a member of s.
+func (s secSet) near(sec int64) bool { return s[sec] || s[sec-1] || s[sec+1] }

@@ -31,6 +31,7 @@ type MemberInfo struct {
 	Missing   bool   // missing-frag: this piece was left out of the archive
 	Corrupt   bool   // corrupt-gz: this .gz has flipped bytes
 	Truncated bool   // truncated: the archive ends inside this entry
+	Reversed  bool   // frag-reversed: the pieces of this file are stored last-to-first
 }
 
 // Manifest tells what a generation run wrote.
@@ -44,8 +45,9 @@ type Manifest struct {
 	Members      []MemberInfo
 	Problems     []ProblemInfo
 	Damage       []Damage
-	ContentBytes int64 // uncompressed bytes of every logical file
-	OutBytes     int64 // bytes written to the output (compressed)
+	Notes        []string // damage that could not be applied, and why
+	ContentBytes int64    // uncompressed bytes of every logical file
+	OutBytes     int64    // bytes written to the output (compressed)
 }
 
 // RootName returns the top folder name of a bundle for cfg.
@@ -233,6 +235,13 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 	// damage targets
 	corruptDone := !cfg.has(CorruptGz)
 	missingDone := !cfg.has(MissingFrag)
+	missTarget := -1
+	for i, mb := range p.members {
+		if !mb.gz && cfg.FragBytes > 0 && mb.size > 2*cfg.FragBytes {
+			missTarget = i
+			break
+		}
+	}
 	reverseDone := !cfg.has(FragReversed) || !archive
 	cutIdx := -1
 	if cfg.has(Truncated) && archive {
@@ -292,9 +301,16 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 		missing := -1
 		reverse := false
 		if pieces > 1 {
-			if !missingDone && pieces >= 3 {
+			// missing-frag: FRAG-00001 of the first plain member with ≥ 3 pieces
+			// (known up front), else of the first fragmented member; a set of
+			// two loses FRAG-00000 instead, since a lost last piece cannot be
+			// told from a complete set.
+			if !missingDone && (i == missTarget || missTarget < 0) {
 				missingDone = true
 				missing = 1
+				if pieces == 2 {
+					missing = 0
+				}
 			}
 			if !reverseDone && missing < 0 {
 				reverseDone = true
@@ -335,9 +351,10 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 			if err != nil {
 				return m, err
 			}
-			if err := writeMember(mb, wr); err != nil {
+			if err := writeMember(mb, ctxWriter{ctx, wr}); err != nil {
 				return m, err
 			}
+			mb.data = nil // written: let the compressed bytes go
 			continue
 		}
 		// fragmented
@@ -353,6 +370,7 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 			pi.Name = root + "/" + mb.rel + ".FRAG-" + pad5(k)
 			pi.Size = pieceSize(k)
 			pi.Missing = k == missing
+			pi.Reversed = reverse
 			pi.Truncated = i == cutIdx && idx == 0
 			m.Members = append(m.Members, pi)
 		}
@@ -370,15 +388,25 @@ func (p *plan) run(ctx context.Context, s sink, archive bool) (*Manifest, error)
 					return m, err
 				}
 			}
+			mb.data = nil
 			continue
 		}
 		fw := &fragWriter{s: s, rel: mb.rel, frag: cfg.FragBytes, total: mb.size, missing: missing}
-		if err := mb.lf.writeContent(fw); err != nil {
+		if err := pipeContent(mb.lf, ctxWriter{ctx, fw}); err != nil {
 			return m, err
 		}
 		if err := fw.finish(); err != nil {
 			return m, err
 		}
+	}
+	if !missingDone {
+		m.Notes = append(m.Notes, "missing-frag: no member is larger than FragBytes")
+	}
+	if !reverseDone {
+		m.Notes = append(m.Notes, "frag-reversed: no fragmented member left to reverse")
+	}
+	if !corruptDone {
+		m.Notes = append(m.Notes, "corrupt-gz: no nested .gz member")
 	}
 	return m, nil
 }
@@ -388,7 +416,67 @@ func writeMember(mb *member, w io.Writer) error {
 		_, err := w.Write(mb.data)
 		return err
 	}
-	return mb.lf.writeContent(w)
+	return pipeContent(mb.lf, w)
+}
+
+// pipeContent generates f in a second goroutine so line generation overlaps
+// with compression of the previous chunk; a few chunk buffers bound memory.
+func pipeContent(f *logFile, w io.Writer) error {
+	if f.size < 2*chunkSize {
+		return f.writeContent(w)
+	}
+	full := make(chan []byte, 2)
+	free := make(chan []byte, 3)
+	for i := 0; i < 3; i++ {
+		free <- make([]byte, 0, chunkSize+64<<10)
+	}
+	done := make(chan struct{})
+	genErr := make(chan error, 1)
+	go func() {
+		cw := &chanWriter{full: full, free: free, done: done}
+		err := f.writeContent(cw)
+		close(full)
+		genErr <- err
+	}()
+	var werr error
+	for b := range full {
+		if werr == nil {
+			_, werr = w.Write(b)
+			if werr != nil {
+				close(done)
+			}
+		}
+		free <- b[:0]
+	}
+	gerr := <-genErr
+	if werr != nil {
+		return werr
+	}
+	return gerr
+}
+
+var errStopped = errors.New("synth: consumer stopped")
+
+type chanWriter struct {
+	full chan<- []byte
+	free <-chan []byte
+	done <-chan struct{}
+}
+
+func (c *chanWriter) Write(p []byte) (int, error) {
+	var b []byte
+	select {
+	case b = <-c.free:
+	case <-c.done:
+		return 0, errStopped
+	}
+	b = append(b, p...)
+	select {
+	case c.full <- b:
+	case <-c.done:
+		return 0, errStopped
+	}
+	return len(p), nil
 }
 
 // logicalRel strips .gz and FRAG: the path bundles.Member.Rel reports.
@@ -619,4 +707,17 @@ func (d *dirSink) begin(name string, size int64) (io.Writer, error) {
 	}
 	d.cur = f
 	return f, nil
+}
+
+// ctxWriter stops a long member between chunks when ctx is cancelled.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

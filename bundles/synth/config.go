@@ -115,7 +115,7 @@ func ParseProblems(s string) ([]Problem, error) {
 		if p == "" {
 			continue
 		}
-		if _, ok := problemDevice[p]; !ok && !isKnownProblem(p) {
+		if !isKnownProblem(p) {
 			return nil, fmt.Errorf("synth: unknown problem %q", p)
 		}
 		out = append(out, p)
@@ -133,9 +133,12 @@ func isKnownProblem(p Problem) bool {
 }
 
 // Supported reports whether problem p can be injected for generation g. Facts that
-// did not exist on a release are not invented: vobd.log and the "performance has
-// deteriorated" warning and PDL handling start with ESXi 5, so latency and pdl need ESXi 5+;
-// ESX 3.5 gets only the SCSI-status problems it can express.
+// did not exist on a release are not invented: vobd.log, the "performance has
+// deteriorated" warning and PDL handling start with ESXi 5 (latency, pdl need 5+);
+// visorfs ramdisks, APD/dead-path NMP lines, thin provisioning sense and VDDK's
+// PrepareForAccess need ESX/ESXi 4 (hostdstats-full, apd, dead-path,
+// thinprov-nospace, relocatevm-disabled). ESX 3.5 keeps ua-storm, esxconf-lock,
+// hostd-crash, snapshot-quiesce, reservation-conflict and queue-full.
 func Supported(g Generation, p Problem) bool {
 	if !isKnownProblem(p) || g < ESX35 || g > ESXi8 {
 		return false
@@ -147,6 +150,8 @@ func Supported(g Generation, p Problem) bool {
 		return g >= ESXi5
 	case HostdStatsFull:
 		return g >= ESX4 // visorfs ramdisks are an ESXi thing
+	case RelocateVMDisabled:
+		return g >= ESX4 // VixDiskLib_PrepareForAccess arrived with vSphere 4
 	case DeadPath, APD, ThinProvNoSpace:
 		return g >= ESX4
 	}
@@ -202,7 +207,7 @@ type Config struct {
 	RotateBytes int64 // >0: logs rotate into name.0.gz, name.1.gz … of about this many uncompressed bytes
 	FragBytes   int64 // >0: members larger than this are split into name.FRAG-00000, -00001 … pieces
 	Damage      []Damage
-	Span        time.Duration // time covered by the logs, default 72h, ending at CollectedAt
+	Span        time.Duration // time covered by the logs, ending at CollectedAt: default 72h, at least 24h
 	PID         int           // pid in the top folder name, default derived from Seed
 }
 
@@ -248,6 +253,9 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.Span <= 0 {
 		c.Span = 72 * time.Hour
+	}
+	if c.Span < 24*time.Hour {
+		c.Span = 24 * time.Hour // problems sit up to 23 h before collection
 	}
 	if c.PID <= 0 {
 		c.PID = 100000 + int(uint64(c.Seed)*2654435761%9000000)
@@ -302,7 +310,7 @@ func ParseSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || f < 0 {
+	if err != nil || !(f >= 0) || f*float64(mult) > 1<<62 {
 		return 0, fmt.Errorf("synth: bad size %q", s)
 	}
 	return int64(f * float64(mult)), nil

@@ -278,3 +278,17 @@ func (d *dialect) sectionHeader(b []byte, ms int64, cfg *Config, pid int) []byte
 	b = append(b, cfg.Build...)
 	return append(b, ", option=Release\n"...)
 }
+
+// dashPrefix appends the 7.x/8.x hostd form whose process field is "-":
+// "ts info -[tid] [Originator@6876 sub=Default] " (8.x behind "In(166) Hostd[pid]: ").
+func (d *dialect) dashPrefix(b []byte, ms int64, tid uint64) []byte {
+	b = d.dc.appendISO(b, ms)
+	if d.gen == ESXi8 {
+		b = append(b, " In(166) Hostd["...)
+		b = appendInt(b, int64(d.hostdPID))
+		b = append(b, "]:"...)
+	}
+	b = append(b, " info -["...)
+	b = appendInt(b, int64(tid))
+	return append(b, "] [Originator@6876 sub=Default] "...)
+}

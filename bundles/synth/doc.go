@@ -59,15 +59,23 @@
 //
 // Config.Damage breaks the container on purpose: "truncated" cuts the outer gzip
 // stream halfway into the member at 60% of the content (no trailer, mid-block),
-// "corrupt-gz" flips 32 bytes in the middle of the first nested .gz, "missing-frag"
-// leaves out FRAG-00001 of the first member with ≥3 pieces, "frag-reversed" stores
-// the pieces of the first other fragmented member last-to-first (that member is
-// built in memory). Damage that needs rotation or fragments turns them on.
+// "corrupt-gz" flips 32 bytes in the middle of the first nested .gz,
+// "missing-frag" leaves out FRAG-00001 of the first plain member with ≥ 3 pieces
+// (else of the first fragmented member; a set of two loses FRAG-00000, since a
+// lost last piece cannot be told from a complete set), "frag-reversed" stores the
+// pieces of the first other fragmented member last-to-first (that member is built
+// in memory). Damage that needs rotation or fragments turns them on; the Manifest
+// marks the damaged entries (Missing, Corrupt, Truncated, Reversed) and lists in
+// Notes any damage that could not be applied. The folder writer ignores
+// truncated and frag-reversed.
 //
 // # Determinism and speed
 //
 // Output depends only on Config: the same Config gives the same bytes (fixed tar
-// metadata, zero gzip header times, per-file seeded generators). Lines come from
+// metadata, zero gzip header times, per-file seeded generators, independent of
+// GOMAXPROCS). Bytes are stable for one version of this package, not across
+// versions: tests should assert on injected problems (Manifest, marker lines),
+// not on counts that depend on noise. Lines come from
 // precompiled templates appended into reused buffers with hand-written number and
 // time formatting (no fmt per line); rotated .gz members are compressed in
 // parallel (GOMAXPROCS workers, bounded lookahead) and everything is compressed

@@ -225,8 +225,7 @@ func (e *evb) scsiIO(ms int64, cpu, world, op, devIdx, path int, st scsiStatus) 
 		default:
 			b = append(b, "4681: Cmd("...)
 		}
-		b = append(b, "0x4"...)
-		b = appendHexN(b, 0x1000000000|e.r.next()&0x0fffffffff0, 11, false)
+		b = appendAddr(b, g, e.r.next())
 		b = append(b, ") 0x"...)
 		b = appendHexN(b, uint64(op), 2, false)
 		b = append(b, ", "...)
@@ -264,7 +263,7 @@ func (e *evb) vmkRaw(ms int64, cpu, world int, s sev) {
 func (e *evb) nmp(ms int64, cpu, world, op, devIdx, path int, st scsiStatus) {
 	g := e.d.gen
 	b := e.b[:0]
-	addr := 0x1000000000 | e.r.next()&0x0fffffffff0
+	addr := e.r.next()
 	switch g {
 	case ESX35:
 		e.scsiIO(ms, cpu, world, op, devIdx, path, st)
@@ -272,8 +271,8 @@ func (e *evb) nmp(ms int64, cpu, world, op, devIdx, path int, st scsiStatus) {
 	case ESX4:
 		b = append(b, "NMP: nmp_CompleteCommandForPath: Command 0x"...)
 		b = appendHexN(b, uint64(op), 2, false)
-		b = append(b, " (0x41"...)
-		b = appendHexN(b, addr, 10, false)
+		b = append(b, " ("...)
+		b = appendAddr(b, g, addr)
 		b = append(b, ") to NMP device \""...)
 		b = append(b, DeviceID(devIdx)...)
 		b = append(b, "\" failed on physical path \""...)
@@ -298,8 +297,8 @@ func (e *evb) nmp(ms int64, cpu, world, op, devIdx, path int, st scsiStatus) {
 	}
 	b = append(b, ": Cmd 0x"...)
 	b = appendHexN(b, uint64(op), 2, false)
-	b = append(b, " (0x4"...)
-	b = appendHexN(b, addr, 11, false)
+	b = append(b, " ("...)
+	b = appendAddr(b, g, addr)
 	if g >= ESXi6 {
 		b = append(b, ", "...)
 		b = appendInt(b, int64(world))

@@ -33,7 +33,7 @@ func GenerateVCenterZip(w io.Writer, cfgs []Config) ([]*Manifest, error) {
 			return out, err
 		}
 		out = append(out, m)
-		t := c.CollectedAt.Add(timeSecond(i))
+		t := c.CollectedAt.Add(time.Duration(i+1) * time.Second)
 		name := c.Host + "-vm" + strconv.Itoa(t.Year()) + "-" + strconv.Itoa(t.Day()) + "-" + t.Format("01@15-04-05") + ".tgz"
 		hw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: t})
 		if err != nil {
@@ -100,5 +100,3 @@ func NoiseText(gen Generation, n int) []byte {
 	_ = files[0].writeContent(&buf)
 	return buf.Bytes()
 }
-
-func timeSecond(i int) (d time.Duration) { return time.Duration(int64(i+1) * 1e9) }

@@ -83,7 +83,8 @@ func checkLine(gen Generation, kind, line string) string {
 				return ""
 			}
 			want := map[string]string{"hostd": "Hostd", "vpxa": "Vpxa"}[kind]
-			if m[2] != want || !(strings.HasPrefix(m[4], "[Originator@6876 sub=") || strings.HasPrefix(m[4], "--> ")) {
+			if m[2] != want || !(strings.HasPrefix(m[4], "[Originator@6876 sub=") || strings.HasPrefix(m[4], "--> ") ||
+				kind == "hostd" && strings.HasPrefix(m[4], "info -[")) {
 				return "8.x " + kind
 			}
 		case "vobd":
@@ -259,6 +260,8 @@ func TestGrammarFixtures(t *testing.T) {
 		// negative: wrong generation's grammar, invented formats
 		{ESXi8, "vmkernel", `2011-04-04T21:07:30.257Z cpu2:2050)ScsiDeviceIO: 2315: x`, false},
 		{ESXi7, "hostd", `2022-06-02T02:15:22.987Z In(166) Hostd[1001392061]: info -[1001392061] [Originator@6876 sub=Default] Supported VMs 640`, false},
+		{ESXi8, "hostd", `2022-06-02T02:15:22.987Z In(166) Hostd[1001392061]: info -[1001392061] [Originator@6876 sub=Default] Supported VMs 640`, true},
+		{ESXi7, "hostd", `2020-05-11T22:32:22.736Z info -[1000212040] [Originator@6876 sub=Default] Successfully registered SIGHUP handler`, true},
 		{ESXi7, "hostd", `2023-10-06T12:32:01Z [12345] error hostd[7F0ABCDEF123] invented`, false},
 		{ESXi8, "vobd", `2019-06-12T08:14:01.000Z In(14) vobd[2098141]: [APDCorrelator] 1us: [vob.storage.apd.start] one space`, false},
 		{ESX4, "messages", `2011-04-04T21:07:30.257Z cpu2:2050)ScsiDeviceIO: 2315: x`, false},
@@ -268,6 +271,35 @@ func TestGrammarFixtures(t *testing.T) {
 		why := checkLine(tc.gen, tc.kind, tc.line)
 		if (why == "") != tc.ok {
 			t.Errorf("%s %s: ok=%v want %v (%s): %q", tc.gen, tc.kind, why == "", tc.ok, why, tc.line)
+		}
+	}
+}
+
+// TestVdfRows: the vdf -h ramdisk table has the header and row grammar of
+// formats.md §1.2, and hostdstats is at 100% only with hostdstats-full.
+func TestVdfRows(t *testing.T) {
+	row := regexp.MustCompile(`^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)%\s+(\S+)$`)
+	for _, g := range []Generation{ESX4, ESXi5, ESXi8} {
+		for _, full := range []bool{false, true} {
+			text := vdf(g, full)
+			_, table, ok := strings.Cut(text, "Ramdisk                   Size      Used Available Use% Mounted on\n")
+			if !ok {
+				t.Fatalf("%s: no ramdisk header in\n%s", g, text)
+			}
+			var hostdstats string
+			for _, line := range strings.Split(strings.TrimSuffix(table, "\n"), "\n") {
+				m := row.FindStringSubmatch(line)
+				if m == nil {
+					t.Errorf("%s: row %q", g, line)
+					continue
+				}
+				if m[1] == "hostdstats" {
+					hostdstats = m[5]
+				}
+			}
+			if want := map[bool]string{true: "100", false: ""}[full]; full && hostdstats != want || !full && hostdstats == "100" {
+				t.Errorf("%s full=%v: hostdstats at %s%%", g, full, hostdstats)
+			}
 		}
 	}
 }

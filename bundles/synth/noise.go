@@ -39,7 +39,7 @@ var vmkNoise = []wline{
 	wl(4, sevInfo, "", "VC: 2002: Device rescan time {d3} msec (total number of devices {d2})"),
 	wl(6, sevInfo, "", "Vol3: 731: Couldn't read volume header from control: Not supported"),
 	wl(6, sevInfo, "", "FSS: 5099: No FS driver claimed device 'control': No filesystem on the device"),
-	wl(4, sevInfo, "", "VmMemXfer: vm {world}: 2465: Evicting VM with path:/vmfs/volumes/{uuid}/{vm}/{vm}.vmx"),
+	wl(4, sevInfo, "", "VmMemXfer: vm {world}: 2465: Evicting VM with path:/vmfs/volumes/{uuid}/{vm}/{samevm}.vmx"),
 	wl(4, sevInfo, "", "MigrateNet: vm {world}: 3263: Accepted connection from <::ffff:{ip}>"),
 	wl(3, sevInfo, "", "VMotion: 3878: {d13} S: Stopping pre-copy: only {d4} pages left to send, which can be sent within the switchover time goal of 0.500 seconds (network bandwidth ~{d4}.{d3} MB/s, {d2}% t2d)"),
 	wl(3, sevInfo, "", "Swap: vm {world}: 3563: Finish swapping in migration swap file. (faulted 0 pages, pshared 0 pages). Success."),
@@ -74,7 +74,7 @@ var hostdNoise = []wline{
 	wl(10, sevVerbose, "Solo.Vmomi", "Activation [N5Vmomi10ActivationE:0x000000{h8}] : Invoke done [waitForUpdatesEx] on [vmodl.query.PropertyCollector:ha-property-collector]"),
 	wl(6, sevInfo, "Vimsvc.ha-eventmgr", "Event {d5} : User root@{ip} logged in as VMware-client/6.5.0"),
 	wl(6, sevInfo, "Vimsvc.ha-eventmgr", "Event {d5} : User root@{ip} logged out (login time: Thursday, 07 March, 2024 08:12:03, number of API invocations: {d2}, user agent: VMware-client/6.5.0)"),
-	wl(6, sevInfo, "Vmsvc.vm:/vmfs/volumes/{uuid}/{vm}/{vm}.vmx", "Send config update invoked"),
+	wl(6, sevInfo, "Vmsvc.vm:/vmfs/volumes/{uuid}/{vm}/{samevm}.vmx", "Send config update invoked"),
 	wl(5, sevInfo, "Hostsvc.DatastoreSystem", "RefreshVdiskDatastores: Done refreshing datastores."),
 	wl(4, sevVerbose, "Vimsvc.Ticket {tick}", "Ticket issued for root"),
 	wl(4, sevVerbose, "PropertyProvider", "RecordOp ASSIGN: info, haTask-ha-host-vim.HostSystem.retrieveInternalCapability-{d8}. Applied change to temp map."),
@@ -91,9 +91,9 @@ var hostdNoiseOld = []wline{
 	wl(12, sevInfo, "TaskManager", "Task Completed : haTask-ha-host-vim.HostSystem.retrieveInternalCapability-{d5}"),
 	wl(8, sevVerbose, "Statssvc", "Publishing stats for host ha-host"),
 	wl(6, sevInfo, "ha-eventmgr", "Event {d4} : User root@{ip} logged in"),
-	wl(6, sevVerbose, "vm:/vmfs/volumes/{uuid}/{vm}/{vm}.vmx", "Time to gather config: {d2} (msecs)"),
+	wl(6, sevVerbose, "vm:/vmfs/volumes/{uuid}/{vm}/{samevm}.vmx", "Time to gather config: {d2} (msecs)"),
 	wl(4, sevVerbose, "HostsvcPlugin", "Refreshing datastore info"),
-	wl(2, sevWarning, "Proxysvc", "SSL Handshake failed for stream <SSL(<io_obj p:0x{h8}, h:{d2}, <TCP '127.0.0.1:443'>, <TCP '127.0.0.1:{d5}'>>)>"),
+	wl(2, sevWarning, "Proxysvc", "SSL Handshake failed for stream <SSL(<io_obj p:0x{h8}, h:{d2}, <TCP '127.0.0.1:443'>, <TCP '127.0.0.1:5{d4}'>>)>"),
 }
 
 var vpxaNoise = []wline{
@@ -116,12 +116,12 @@ var vobdNoise = []wline{
 
 // ESX 3.5 service console syslog (var/log/messages).
 var consoleNoise = []wline{
-	wl(10, sevInfo, "sshd|1", "Accepted password for root from {ip} port {d5} ssh2"),
+	wl(10, sevInfo, "sshd|1", "Accepted password for root from {ip} port 5{d4} ssh2"),
 	wl(10, sevInfo, "sshd|1", "pam_unix(sshd:session): session opened for user root by (uid=0)"),
 	wl(10, sevInfo, "crond|1", "(root) CMD (run-parts /etc/cron.hourly)"),
 	wl(6, sevInfo, "ntpd|1", "synchronized to {ip}, stratum 3"),
 	wl(6, sevInfo, "vmware-hostd|1", "Accepted connection from {ip}"),
-	wl(4, sevInfo, "snmpd|1", "Connection from UDP: [{ip}]:{d5}"),
+	wl(4, sevInfo, "snmpd|1", "Connection from UDP: [{ip}]:5{d4}"),
 }
 
 // ESXi 4.x messages: non-vmkernel, non-Hostd tags.

@@ -76,7 +76,7 @@ func newNoiseSrc(kind string, d *dialect, seed int64, salt string) *noiseSrc {
 		}
 	case "hostd":
 		n.main = pkHostd
-		if old {
+		if d.gen <= ESXi5 { // 5.x and older use short component names ('ha-eventmgr', 'TaskManager')
 			n.main = pkHostdOld
 		}
 	case "vpxa":
@@ -162,6 +162,13 @@ func (n *noiseSrc) mgmtLine(b []byte, ms int64, proc string, l *wline) []byte {
 	if d.gen >= ESXi5 && n.r.intn(2) == 0 {
 		opid = "op"
 	}
+	// ESXi 7/8 hostd also writes records whose process field is "-"
+	// ("info -[1000212040] [Originator@6876 sub=Default] …", public-samples.txt).
+	if proc == "hostd" && d.gen >= ESXi7 && n.r.intn(64) == 0 {
+		b = d.dashPrefix(b, ms, tid)
+		b = append(b, dashBodies[n.r.intn(len(dashBodies))]...)
+		return append(b, '\n')
+	}
 	// render prefix with a placeholder-free opID: write it inline
 	if opid != "" {
 		var ob [8]byte
@@ -199,8 +206,8 @@ func (n *noiseSrc) benignScsi(b []byte, ms int64) []byte {
 		b = append(b, " to device \"mpx.vmhba32:C0:T0:L0\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x24 0x0.\n"...)
 		return b
 	}
-	b = append(b, "ScsiDeviceIO: 3082: Cmd(0x4"...)
-	b = appendHexN(b, 0x1000000000|n.r.next()&0x0fffffffff0, 11, false)
+	b = append(b, "ScsiDeviceIO: 3082: Cmd("...)
+	b = appendAddr(b, d.gen, n.r.next())
 	b = append(b, ") 0x"...)
 	b = appendHexN(b, op, 2, false)
 	b = append(b, ", CmdSN 0x"...)
@@ -262,3 +269,5 @@ func (n *noiseSrc) filler(b []byte, ms int64, size int) []byte {
 	b = b[:start+size-1]
 	return append(b, '\n')
 }
+
+var dashBodies = []string{"Successfully registered SIGHUP handler", "Supported VMs 640", "Setting malloc mmap threshold to 32 k"}

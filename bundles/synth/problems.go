@@ -22,17 +22,13 @@ func worldBase(g Generation) int {
 }
 
 // buildEvents renders every problem of cfg into per-kind events. Times are fixed
-// offsets before CollectedAt so tests can reason about them; all fall inside Span
-// when Span ≥ 24h (shorter spans compress the offsets proportionally).
+// offsets before CollectedAt (at most 23 h) so tests can reason about them; Span
+// is at least 24 h, so all fall inside it.
 func buildEvents(cfg *Config, d *dialect) (map[string][]event, []ProblemInfo) {
 	out := map[string][]event{}
 	var infos []ProblemInfo
 	end := cfg.CollectedAt.UnixMilli()
-	scale := float64(cfg.Span) / float64(24*time.Hour)
-	if scale > 1 {
-		scale = 1
-	}
-	at := func(before time.Duration) int64 { return end - int64(float64(before.Milliseconds())*scale) }
+	at := func(before time.Duration) int64 { return end - before.Milliseconds() }
 	for _, p := range cfg.Problems {
 		info := ProblemInfo{Problem: p, Lines: map[string]int{}}
 		if dev, ok := ProblemDevice(p); ok {
@@ -122,7 +118,7 @@ func (e *evb) hostdStats(t0 int64, w func() int, cpu func() int) {
 		ms := t0 + int64(i)*30_000 + int64(e.r.intn(900))
 		e.mgmt("hostd", ms, sevError, "Statssvc", "",
 			"Error: 'FileIO error: No space left : /var/lib/vmware/hostd/stats/hostAgentStats.idMap'; while adding stat 'ha-host'-'storagePath-read#fc.20000024ff"+
-				hex8(e.r.next())+":21000024ff"+hex8(e.r.next())+"-fc.500a0981"+hex8(e.r.next())+":500a0985"+hex8(e.r.next())+"-"+DeviceID(firstHealthy+i%numHealthy)+"'-ROLLUP_NONE (type:STATTYPE_RATE, id:"+strconv.Itoa(92000+e.r.intn(900))+")")
+				hex6(e.r.next())+":21000024ff"+hex6(e.r.next())+"-fc.500a0981"+hex6(e.r.next())+":500a0985"+hex6(e.r.next())+"-"+DeviceID(firstHealthy+i%numHealthy)+"'-ROLLUP_NONE (type:STATTYPE_RATE, id:"+strconv.Itoa(92000+e.r.intn(900))+")")
 	}
 	t1 := t0 + 30*60_000
 	for i := 0; i < 12; i++ {
@@ -145,6 +141,7 @@ func (e *evb) hostdStats(t0 int64, w func() int, cpu func() int) {
 }
 
 func hex8(v uint64) string { return string(appendHexN(nil, v, 8, false)) }
+func hex6(v uint64) string { return string(appendHexN(nil, v, 6, false)) }
 
 func backtrace(r *rng, n int) []string {
 	out := make([]string, n)
@@ -369,7 +366,11 @@ func (e *evb) thinprov(from, to int64, w func() int, cpu func() int) {
 		e.scsiIO(ms, cpu(), w(), 0x2a, dev, e.r.intn(2), st)
 	}
 	if e.d.gen >= ESXi5 {
-		e.mgmt("hostd", from+15_000, sevWarning, "Vimsvc.ha-eventmgr", "", "Event "+strconv.Itoa(10000+e.r.intn(9000))+
+		comp := "Vimsvc.ha-eventmgr"
+		if e.d.gen == ESXi5 {
+			comp = "ha-eventmgr"
+		}
+		e.mgmt("hostd", from+15_000, sevWarning, comp, "", "Event "+strconv.Itoa(10000+e.r.intn(9000))+
 			" : Message on SQL01 on "+e.d.host+" in ha-datacenter: There is no more space for virtual disk SQL01_1.vmdk. You might be able to continue this session by freeing disk space on the relevant volume, and clicking Retry. Click Cancel to terminate this session.")
 	}
 }

@@ -40,7 +40,9 @@ func staticFiles(cfg *Config, d *dialect) []staticFile {
 	if g >= ESXi5 {
 		add("commands/localcli_system-visorfs-ramdisk-list.txt", ramdiskList(full))
 	}
-	add("commands/esxcfg-scsidevs_-m.txt", scsidevs(g))
+	if g >= ESX4 { // esxcfg-scsidevs and naa ids arrive with ESX 4.0
+		add("commands/esxcfg-scsidevs_-m.txt", scsidevs())
+	}
 	add("etc/vmware/esx.conf", esxConf(cfg))
 	if full {
 		out = append(out, staticFile{name: "var/core/hostd-worker-zdump.000", data: coreFile(cfg.Seed, "hostd-worker")})
@@ -122,7 +124,7 @@ func ramdiskList(full bool) string {
 	return b.String()
 }
 
-func scsidevs(g Generation) string {
+func scsidevs() string {
 	var b strings.Builder
 	for i := 0; i < firstClone; i++ {
 		b.WriteString(DeviceID(i))
@@ -134,7 +136,6 @@ func scsidevs(g Generation) string {
 		b.WriteString(datastoreNames[i%len(datastoreNames)])
 		b.WriteString("\n")
 	}
-	_ = g
 	return b.String()
 }
 

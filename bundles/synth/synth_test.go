@@ -2,7 +2,11 @@ package synth
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"errors"
+	"io"
+	"runtime"
 	"testing"
 )
 
@@ -25,5 +29,33 @@ func TestDeterministic(t *testing.T) {
 	}
 	if bytes.Equal(a.Bytes(), c.Bytes()) {
 		t.Fatal("different seeds gave the same bytes")
+	}
+}
+
+// TestDeterministicAcrossWorkers: parallel compression of rotations must not
+// change the bytes.
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	cfg := Config{Generation: ESXi8, TargetBytes: 2 << 20, RotateBytes: 128 << 10, Problems: AllProblems()}
+	var a, b bytes.Buffer
+	prev := runtime.GOMAXPROCS(1)
+	err := Write(&a, cfg)
+	runtime.GOMAXPROCS(max(prev, 4))
+	if err == nil {
+		err = Write(&b, cfg)
+	}
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("output depends on GOMAXPROCS")
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := GenerateContext(ctx, io.Discard, Config{TargetBytes: 8 << 20}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }

@@ -32,11 +32,12 @@ const (
 	slotHost            // host name
 	slotTicket          // "52 66 af … fd" session ticket with spaces
 	slotSess            // session uuid 8-4-4-4-12
+	slotSameVM          // the VM name last rendered by {vm} in this record
 )
 
 var slotNames = map[string]slotKind{
 	"a": slotAddr, "vm": slotVM, "ds": slotDS, "dev": slotDev, "path": slotPath, "ip": slotIP,
-	"op": slotOp, "uuid": slotUUID, "world": slotWorld, "host": slotHost, "tick": slotTicket, "sess": slotSess,
+	"op": slotOp, "uuid": slotUUID, "world": slotWorld, "host": slotHost, "tick": slotTicket, "sess": slotSess, "samevm": slotSameVM,
 }
 
 func compile(s string) *tmpl {
@@ -91,6 +92,7 @@ type renderCtx struct {
 	r      *rng
 	d      *dialect
 	worlds []int
+	lastVM int
 }
 
 func (t *tmpl) render(b []byte, c *renderCtx) []byte {
@@ -119,10 +121,12 @@ func (t *tmpl) render(b []byte, c *renderCtx) []byte {
 		case slotHexU:
 			b = appendHexN(b, c.r.next(), p.n, true)
 		case slotAddr:
-			b = append(b, "0x4"...)
-			b = appendHexN(b, 0x1000000000|c.r.next()&0x0fffffffff0, 11, false)
+			b = appendAddr(b, c.d.gen, c.r.next())
 		case slotVM:
-			b = append(b, vmNames[c.r.intn(len(vmNames))]...)
+			c.lastVM = c.r.intn(len(vmNames))
+			b = append(b, vmNames[c.lastVM]...)
+		case slotSameVM:
+			b = append(b, vmNames[c.lastVM]...)
 		case slotDS:
 			b = append(b, datastoreNames[c.r.intn(len(datastoreNames))]...)
 		case slotDev:
@@ -192,4 +196,18 @@ func init() {
 			pathNames[g][i] = [2]string{DevicePath(g, i, 0), DevicePath(g, i, 1)}
 		}
 	}
+}
+
+// appendAddr appends a vmkernel heap address like the real ones of the release:
+// 0x41… (4.x/5.x), 0x43… (6.x), 0x45… (7.x/8.x), 12 hex digits, 16-byte aligned.
+func appendAddr(b []byte, g Generation, v uint64) []byte {
+	switch {
+	case g >= ESXi7:
+		b = append(b, "0x45"...)
+	case g == ESXi6:
+		b = append(b, "0x43"...)
+	default:
+		b = append(b, "0x41"...)
+	}
+	return appendHexN(b, v&^0xf, 10, false)
 }

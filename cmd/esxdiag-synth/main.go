@@ -47,10 +47,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	host := fs.String("host", "esx01.lab.local", "host name")
 	logKind := fs.String("log", "", "write only this log (vmkernel, hostd, vpxa, vobd, vmkwarning, messages, hostd-probe)")
 	collected := fs.String("collected", "2024-03-07T10:15:00Z", "collection time (RFC 3339)")
+	span := fs.Duration("span", 72*time.Hour, "time covered by the logs, ending at -collected")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := synth.Config{Host: *host, Seed: *seed}
+	cfg := synth.Config{Host: *host, Seed: *seed, Span: *span}
 	var err error
 	if cfg.Generation, err = synth.ParseGeneration(*gen); err != nil {
 		return err
@@ -169,9 +170,12 @@ func report(w io.Writer, m *synth.Manifest, start time.Time) {
 		fmt.Fprintf(w, "  problem %-20s object=%s lines=%v\n", p.Problem, p.Object, p.Lines)
 	}
 	for _, mi := range m.Members {
-		if mi.Missing || mi.Corrupt || mi.Truncated {
-			fmt.Fprintf(w, "  damage: %s missing=%v corrupt=%v truncated=%v\n", mi.Name, mi.Missing, mi.Corrupt, mi.Truncated)
+		if mi.Missing || mi.Corrupt || mi.Truncated || mi.Reversed && mi.Piece == mi.Pieces-1 {
+			fmt.Fprintf(w, "  damage: %s missing=%v corrupt=%v truncated=%v reversed=%v\n", mi.Name, mi.Missing, mi.Corrupt, mi.Truncated, mi.Reversed)
 		}
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 }
 

@@ -67,12 +67,12 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of stdout")
 	fl.StringVar(&f.minSev, "min-severity", "info", "hide findings below this severity (info, warning, error, critical)")
 	fl.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this severity (info, warning, error, critical, none)")
-	fl.StringVar(&f.since, "since", "", "only lines at or after this time: RFC 3339, a date, or a duration back from the bundle's collection time (2h, 3d)")
-	fl.StringVar(&f.until, "until", "", "only lines at or before this time (same forms as --since)")
+	fl.StringVar(&f.since, "since", "", "only lines at or after `TIME`: RFC 3339, a date, or a duration back from the bundle's collection time (2h, 3d)")
+	fl.StringVar(&f.until, "until", "", "only lines at or before `TIME` (same forms as --since)")
 	fl.StringArrayVar(&f.rules, "rule", nil, "only this rule `ID` (repeatable)")
-	fl.StringArrayVar(&f.devices, "device", nil, "only findings about this device (substring, case-insensitive; repeatable)")
+	fl.StringArrayVar(&f.devices, "device", nil, "only findings about this `DEVICE` (substring, case-insensitive; repeatable)")
 	fl.StringVar(&f.rulesDir, "rules", "", "also load the *.toml user rules of `DIR` (same id overrides a built-in rule)")
-	fl.StringVar(&f.tz, "tz", "UTC", "time zone for displayed times (IANA name or Local); JSON stays UTC")
+	fl.StringVar(&f.tz, "tz", "UTC", "show times in `ZONE` (IANA name or Local); JSON stays UTC")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
 	fl.IntVar(&f.width, "width", 0, "text report width in columns (default: terminal width, or 100)")
 	fl.IntVar(&f.maxEv, "max-evidence", 0, "evidence lines per finding (default 10)")
@@ -111,6 +111,9 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 	until, err := parseTimeSpec(f.until)
 	if err != nil {
 		return usageErrorf("analyze: --until: %v", err)
+	}
+	if !since.abs.IsZero() && !until.abs.IsZero() && since.abs.After(until.abs) {
+		return usageErrorf("analyze: --since %s is after --until %s", f.since, f.until)
 	}
 	loc, err := loadZone(f.tz)
 	if err != nil {

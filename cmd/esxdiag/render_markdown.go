@@ -125,7 +125,11 @@ func mdHost(b *strings.Builder, h *jsonHost, loc *time.Location) {
 }
 
 func mdFinding(b *strings.Builder, f *jsonFinding, loc *time.Location) {
-	fmt.Fprintf(b, "\n### %s: %s\n\n", strings.ToUpper(f.Severity), mdInline(f.Title))
+	title := f.Title
+	if f.Object != "" && !strings.Contains(title, f.Object) {
+		title += ": " + f.Object
+	}
+	fmt.Fprintf(b, "\n### %s: %s\n\n", strings.ToUpper(f.Severity), mdInline(title))
 	fmt.Fprintf(b, "%s\n\n", mdInline(f.Summary))
 	meta := []string{"rule `" + f.RuleID + "`", fmt.Sprintf("seen %s×", commas(int64(f.Count)))}
 	if f.First != "" {

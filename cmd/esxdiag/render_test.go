@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +101,28 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "missing golden %s; run go test ./cmd/esxdiag -update", path)
-	require.Equal(t, string(want), string(got), "golden %s differs; run with -update and review the diff", path)
+	if string(want) != string(got) {
+		t.Fatalf("golden %s differs (go test ./cmd/esxdiag -update, then review git diff):\n%s", path, firstDiff(string(want), string(got)))
+	}
+}
+
+// firstDiff shows the first differing line of two texts with its number,
+// short enough to read in a failing test's output.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g || i >= len(wl) || i >= len(gl) {
+			return fmt.Sprintf("line %d:\n  want: %q\n  got:  %q\n(want %d lines, got %d)", i+1, w, g, len(wl), len(gl))
+		}
+	}
+	return "(no line differs)"
 }
 
 // assertWidth fails when a line is wider than w runes.

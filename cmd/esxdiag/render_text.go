@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/esxdiag/esxdiag/parser"
 )
 
 // defaultWidth is the text report width when stdout is not a terminal.
@@ -198,7 +200,9 @@ func renderTextHost(tw *textWriter, h *jsonHost, st textStyles, W int, loc *time
 		kv("Span", "no timed line", "")
 	}
 	kv("Read", fmt.Sprintf("%s files, %s, %s lines", commas(int64(h.Files)), humanBytes(h.Bytes), commas(h.Lines)), "")
-	if len(h.Unparsed) > 0 {
+	if len(h.Unparsed) == 0 {
+		kv("Unparsed", "0 lines", "")
+	} else {
 		var total int64
 		for _, u := range h.Unparsed {
 			total += u.Count
@@ -230,7 +234,12 @@ func renderTextHost(tw *textWriter, h *jsonHost, st textStyles, W int, loc *time
 
 func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc *time.Location) {
 	tag := strings.ToUpper(f.Severity)
-	lines := wrap(f.Title+"  ["+f.RuleID+"]", W-len(tag)-2, "")
+	title := f.Title
+	if f.Object != "" && !strings.Contains(title, f.Object) {
+		// Several findings of one rule differ only by their object.
+		title += ": " + f.Object
+	}
+	lines := wrap(title+"  ["+f.RuleID+"]", W-len(tag)-2, "")
 	for i, l := range lines {
 		if i == 0 {
 			tw.line(st.severity(f.Severity, tag) + "  " + st.apply(st.title, l))
@@ -246,10 +255,7 @@ func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc
 	if f.First != "" {
 		meta = append(meta, fmtSpan(parseJSONTime(f.First), parseJSONTime(f.Last), loc))
 	}
-	if f.Object != "" {
-		meta = append(meta, "object "+f.Object)
-	}
-	meta = append(meta, "fingerprint "+f.Fingerprint)
+	meta = append(meta, "fingerprint "+f.Fingerprint) // the object is in the heading
 	for _, l := range wrap(strings.Join(meta, " · "), W-len(ind), "") {
 		tw.line(ind + st.apply(st.dim, l))
 	}
@@ -278,7 +284,7 @@ func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc
 			}
 			where := truncateLeft(e.Path+":"+strconv.FormatInt(e.Line, 10), W-4-utf8.RuneCountInString(when)) + when
 			tw.line("    " + st.apply(st.dim, where))
-			tw.line("      " + st.apply(st.code, truncate(oneLine(e.Text), W-6)))
+			tw.line("      " + st.apply(st.code, truncate(evidenceText(e.Text, W-6), W-6)))
 		}
 		if f.Count > len(f.Evidence) {
 			tw.line("    " + st.apply(st.dim, fmt.Sprintf("… %s more occurrences not shown", commas(int64(f.Count-len(f.Evidence))))))
@@ -312,66 +318,55 @@ func renderTextFinding(tw *textWriter, f *jsonFinding, st textStyles, W int, loc
 }
 
 func renderTextDevices(tw *textWriter, rows []jsonDevice, st textStyles, W int, loc *time.Location) {
+	// One row per device and class, the full device id first (engineers
+	// paste it into esxcli), then the class title and the time span on
+	// an indented second line so that a 36-character NAA id always fits.
 	tw.line(st.apply(st.label, "SCSI status per device"))
-	hdr := []string{"DEVICE", "CLASS", "COUNT", "FIRST", "LAST"}
-	cells := make([][]string, len(rows))
-	for i, d := range rows {
-		first, last := parseJSONTime(d.First), parseJSONTime(d.Last)
-		cells[i] = []string{d.Device, d.Class, commas(int64(d.Count)), fmtTime(first, loc), fmtLast(first, last, loc)}
+	devW, clsW, cntW := len("DEVICE"), len("CLASS"), len("COUNT")
+	for _, d := range rows {
+		devW = max(devW, utf8.RuneCountInString(d.Device))
+		clsW = max(clsW, utf8.RuneCountInString(d.Class))
+		cntW = max(cntW, len(commas(int64(d.Count))))
 	}
-	widths := make([]int, len(hdr))
-	for i, h := range hdr {
-		widths[i] = utf8.RuneCountInString(h)
+	// Past the width, cut the class id, then the device id (keeping both ends).
+	if over := 2 + devW + 2 + clsW + 2 + cntW - W; over > 0 {
+		clsW = max(clsW-over, 8)
 	}
-	for _, row := range cells {
-		for i, c := range row {
-			if n := utf8.RuneCountInString(c); n > widths[i] {
-				widths[i] = n
-			}
+	if over := 2 + devW + 2 + clsW + 2 + cntW - W; over > 0 {
+		devW = max(devW-over, 8)
+	}
+	row := func(dev, cls, cnt string) string {
+		dev, cls = truncateMiddle(dev, devW), truncate(cls, clsW)
+		return truncate(fmt.Sprintf("  %s%s  %s%s  %*s", dev, strings.Repeat(" ", devW-utf8.RuneCountInString(dev)),
+			cls, strings.Repeat(" ", clsW-utf8.RuneCountInString(cls)), cntW, cnt), W)
+	}
+	tw.line(st.apply(st.dim, row("DEVICE", "CLASS", "COUNT")))
+	for _, d := range rows {
+		tw.line(row(d.Device, d.Class, commas(int64(d.Count))))
+		detail := fmtSpan(parseJSONTime(d.First), parseJSONTime(d.Last), loc)
+		if d.ClassTitle != "" {
+			detail = d.ClassTitle + " · " + detail
+		}
+		tw.line(st.apply(st.dim, "    "+truncate(detail, W-4)))
+	}
+}
+
+// evidenceText is the evidence line as shown in the text report: the whole
+// line when it fits in w, else the message after the log header (the time
+// is on the line above and the file names the log), so that the device,
+// status or error survives the cut.
+func evidenceText(text string, w int) string {
+	full := oneLine(text)
+	if utf8.RuneCountInString(full) <= w {
+		return full
+	}
+	var h parser.Header
+	if parser.ParseHeader([]byte(text), time.Time{}, &h) {
+		if body := strings.TrimSpace(oneLine(string(h.Body))); body != "" {
+			return body
 		}
 	}
-	// Shrink the device column first, then the class column, keeping
-	// both ends of a device id (NAA ids differ at the end).
-	total := 2
-	for _, w := range widths {
-		total += w + 2
-	}
-	total -= 2
-	for _, col := range []int{0, 1} {
-		if over := total - W; over > 0 {
-			nw := max(widths[col]-over, 8)
-			total -= widths[col] - nw
-			widths[col] = nw
-		}
-	}
-	format := func(row []string) string {
-		var sb strings.Builder
-		sb.WriteString("  ")
-		for i, c := range row {
-			if i > 0 {
-				sb.WriteString("  ")
-			}
-			if i == 0 {
-				c = truncateMiddle(c, widths[i])
-			} else {
-				c = truncate(c, widths[i])
-			}
-			pad := widths[i] - utf8.RuneCountInString(c)
-			if i == 2 {
-				sb.WriteString(strings.Repeat(" ", pad) + c)
-			} else {
-				sb.WriteString(c + strings.Repeat(" ", pad))
-			}
-		}
-		return truncate(strings.TrimRight(sb.String(), " "), W)
-	}
-	tw.line(st.apply(st.dim, format(hdr)))
-	for i, row := range cells {
-		tw.line(format(row))
-		if t := rows[i].ClassTitle; t != "" {
-			tw.line(st.apply(st.dim, "    "+truncate(t, W-4)))
-		}
-	}
+	return full
 }
 
 func renderTextStatuses(tw *textWriter, sts []jsonStatus, st textStyles, W int) {
@@ -493,10 +488,11 @@ func fmtSpan(first, last time.Time, loc *time.Location) string {
 	if first.IsZero() {
 		return "-"
 	}
-	if last.IsZero() || last.Equal(first) {
-		return fmtTime(first, loc)
+	f := fmtTime(first, loc)
+	if last.IsZero() || fmtTime(last, loc) == f {
+		return f // same second as displayed
 	}
-	return fmtTime(first, loc) + " → " + fmtLast(first, last, loc)
+	return f + " → " + fmtLast(first, last, loc)
 }
 
 func commas(n int64) string {
