@@ -279,3 +279,15 @@ func BenchmarkParseONTAP(b *testing.B) {
 		ParseONTAP(line, ref, &r)
 	}
 }
+
+func TestKindOfContentONTAP(t *testing.T) {
+	for _, s := range []string{
+		"3/7/2024 10:15:01   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22 to perform operation.\n",
+		`<LR d="24Nov2012 15:15:29" n="cl1-01" t="1353770129" p="6"><lun_map_1 path="/vol/ds01/lun0"/></LR>` + "\n",
+		"Sat Nov 24 15:15:29 EST [p1-3240cl1-2: lun.map:info]: LUN /vol/karim_vol/my_lun was mapped to initiator group esx_hosts=0\n",
+	} {
+		if k := KindOfContent([]byte(s)); k != KindONTAP {
+			t.Errorf("KindOfContent(%q) = %v", s, k)
+		}
+	}
+}

@@ -1,0 +1,346 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esxdiag/esxdiag/bundles"
+	"github.com/esxdiag/esxdiag/parser"
+)
+
+// fleetRule reports whether a built-in rule correlates across inputs (its
+// positive cases need several inputs: rules/ontap_test.go covers them).
+func fleetRule(id string) bool {
+	for _, g := range goRules() {
+		if g.Info().ID == id {
+			_, ok := g.NewState().(FleetState)
+			return ok
+		}
+	}
+	return false
+}
+
+// ---- fixture generators (ESXi folder bundle + ONTAP logs) ----
+
+const (
+	case1Serial = "C4i/aJ2J5bPZ" // LUN mapped by SnapDrive verification
+	spaceSerial = "800R?ZK-lJz1" // thin LUN in a volume that fills
+)
+
+func naaOf(t testing.TB, serial string) string {
+	a, _, ok := parser.NetAppNAAFromSerial(serial)
+	if !ok {
+		t.Fatalf("serial %q", serial)
+	}
+	return a
+}
+
+// writeESXiBundle writes a folder vm-support bundle of host esx01 collected
+// 2024-03-07 11:30 whose vmkernel log holds background noise, plus a
+// 6/3f/0e storm on uaDev at 10:15:00-10:15:29 and 7/27/07 write failures on
+// spaceDev from 11:02:31 (either may be "").
+func writeESXiBundle(t testing.TB, dir, uaDev, spaceDev string) string {
+	root := filepath.Join(dir, "esx-esx01-2024-03-07--11.30-4242")
+	var b bytes.Buffer
+	base := time.Date(2024, 3, 7, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 200; i++ {
+		ts := base.Add(time.Duration(i) * 40 * time.Second).Format("2006-01-02T15:04:05.000Z")
+		fmt.Fprintf(&b, "%s cpu%d:%d)VC: 2002: Device rescan time %d msec (total number of devices 12)\n", ts, i%4, 2090+i%7, 300+i)
+	}
+	if uaDev != "" {
+		st := time.Date(2024, 3, 7, 10, 15, 0, 0, time.UTC)
+		for i := 0; i < 30; i++ {
+			ts := st.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000Z")
+			fmt.Fprintf(&b, "%s cpu3:2097)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x28, CmdSN 0x%x from world 2099 to dev \"%s\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.\n", ts, 0x100+i, uaDev)
+		}
+	}
+	if spaceDev != "" {
+		st := time.Date(2024, 3, 7, 11, 2, 31, 0, time.UTC)
+		for i := 0; i < 12; i++ {
+			ts := st.Add(time.Duration(i) * 5 * time.Second).Format("2006-01-02T15:04:05.000Z")
+			fmt.Fprintf(&b, "%s cpu1:2101)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x2a, CmdSN 0x%x from world 2100 to dev \"%s\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x7 0x27 0x7.\n", ts, 0x200+i, spaceDev)
+		}
+	}
+	p := filepath.Join(root, "var/run/log/vmkernel.log")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// writeFilerConsole writes a 7-Mode filer console capture (EMS lines as in
+// /etc/messages, zone EST, plus "lun show -v" output): SnapDrive maps the
+// LUN with serial case1Serial at 05:14:58 EST = 10:14:58 UTC.
+func writeFilerConsole(t testing.TB, dir string) string {
+	text := `Thu Mar  7 05:02:11 EST [filer1: wafl.snap.create:info]: Snapshot sdsnap_exch.0 created on volume exch_vol.
+Thu Mar  7 05:14:58 EST [filer1: lun.map:info]: LUN /vol/exch_vol/exch_db was mapped to initiator group esx_hosts=3
+Thu Mar  7 05:32:05 EST [filer1: scsitarget.ispfct.portLogin:notice]: FCP login on Fibre Channel adapter '0c' from '20:00:00:25:b5:0a:00:46', address 0x80051.
+filer1> lun show -v /vol/exch_vol/exch_db
+        /vol/exch_vol/exch_db        200g (214748364800)  (r/w, online, mapped)
+                Serial#: ` + case1Serial + `
+                Share: none
+                Space Reservation: enabled
+                Multiprotocol Type: vmware
+                Maps: esx_hosts=3
+`
+	p := filepath.Join(dir, "filer1-console.log")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// writeClusterEventLog writes clustered ONTAP "event log show" rows (no
+// zone: read as UTC) with "lun show -v" output naming the LUN's serial.
+func writeClusterEventLog(t testing.TB, dir string) string {
+	text := `3/7/2024 11:02:10   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22 to perform operation. 4.00KB was requested but only 1.00KB was available.
+3/7/2024 10:40:00   cl1-01   ERROR   monitor.volume.nearlyFull: Volume ds01@svm1:9f1c-22 is nearly full (using or reserving 97% of space and 1% of inodes).
+3/7/2024 11:02:12   cl1-01   ERROR   LUN.vol.no.space: An operation on /vol/ds01/lun0 in volume ds01 (DSID 1043) failed due to lack of space in the volume.
+cl1::> lun show -v -path /vol/ds01/lun0
+              Vserver Name: svm1
+                  LUN Path: /vol/ds01/lun0
+             Serial Number: ` + spaceSerial + `
+`
+	p := filepath.Join(dir, "cl1-events.log")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func analyzePaths(t testing.TB, paths ...string) *Report {
+	t.Helper()
+	var srcs []*bundles.Source
+	for _, p := range paths {
+		src, err := bundles.Open(context.Background(), p, bundles.Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src)
+	}
+	rep, err := AnalyzeSources(context.Background(), srcs, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findRule(rep *Report, id string) (*Finding, *HostReport) {
+	for hi := range rep.Hosts {
+		for i := range rep.Hosts[hi].Findings {
+			if rep.Hosts[hi].Findings[i].RuleID == id {
+				return &rep.Hosts[hi].Findings[i], &rep.Hosts[hi]
+			}
+		}
+	}
+	return nil, nil
+}
+
+func statusOf(h *HostReport, id string) RuleStatus {
+	for _, s := range h.Statuses {
+		if s.RuleID == id {
+			return s
+		}
+	}
+	return RuleStatus{}
+}
+
+// golden compares the correlation findings (and the ONTAP ones) with a
+// golden file, temp paths replaced by <tmp>.
+func checkOntapGolden(t *testing.T, name, tmp string, rep *Report, ids ...string) {
+	t.Helper()
+	type entry struct {
+		Host    string  `json:"host"`
+		Finding Finding `json:"finding"`
+	}
+	var out []entry
+	for _, h := range rep.Hosts {
+		for _, f := range h.Findings {
+			for _, id := range ids {
+				if f.RuleID == id {
+					out = append(out, entry{Host: h.Bundle.Host, Finding: f})
+				}
+			}
+		}
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte(tmp), []byte("<tmp>"))
+	b = append(b, '\n')
+	p := filepath.Join("testdata", "ontap", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./rules -run %s -update)", err, t.Name())
+	}
+	if !bytes.Equal(want, b) {
+		t.Errorf("%s differs from the report (go test ./rules -run %s -update):\n%s", p, t.Name(), b)
+	}
+}
+
+// Case 1 (CASE.md): SnapDrive verification maps a LUN on the filer; the
+// ESXi host sees a 6/3f/0e storm on that LUN's naa device.
+func TestE2EOntapCase1LunMapUA(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, case1Serial)
+	esx := writeESXiBundle(t, dir, dev, "")
+	filer := writeFilerConsole(t, dir)
+	rep := analyzePaths(t, esx, filer)
+	if len(rep.Hosts) != 2 {
+		t.Fatalf("hosts = %d, want 2 (%s)", len(rep.Hosts), rep)
+	}
+	f, h := findRule(rep, lunMapUAID)
+	if f == nil {
+		t.Fatalf("no %s finding; statuses: %+v", lunMapUAID, rep.Hosts)
+	}
+	if h.Bundle.Host != "esx01" || f.Object != dev {
+		t.Errorf("finding on host %q object %q, want esx01 %s", h.Bundle.Host, f.Object, dev)
+	}
+	mustContain(t, "summary", f.Summary, "lun.map of /vol/exch_vol/exch_db on filer1 at 2024-03-07T10:14:58Z", "30 UNIT ATTENTION 6/3f/0e", dev, "±2m0s", "confidence high", case1Serial)
+	for k, v := range map[string]string{"confidence": "high", "serial": case1Serial, "lun_path": "/vol/exch_vol/exch_db", "igroup": "esx_hosts", "ua_count": "30", "ontap_node": "filer1"} {
+		if f.Facts[k] != v {
+			t.Errorf("fact %s = %q, want %q", k, f.Facts[k], v)
+		}
+	}
+	if len(f.Evidence) < 2 || !strings.Contains(f.Evidence[0].Text, "lun.map") || !strings.Contains(f.Evidence[1].Text, "0x6 0x3f 0xe") {
+		t.Errorf("evidence must cite both sides: %+v", f.Evidence)
+	}
+	if f.Severity != SeverityError {
+		t.Errorf("severity %v", f.Severity)
+	}
+	// The ONTAP input reports the map event itself (info: no churn) and
+	// says where correlations go.
+	if m, _ := findRule(rep, ontapLunMapID); m == nil || m.Severity != SeverityInfo {
+		t.Errorf("ontap-lun-map-churn: %+v", m)
+	}
+	for _, hr := range rep.Hosts {
+		if hr.Bundle.Host == "esx01" {
+			continue
+		}
+		if st := statusOf(&hr, lunMapUAID); st.State != StateNotEvaluable || !strings.Contains(st.Reason, "ONTAP log") {
+			t.Errorf("ONTAP input status %+v", st)
+		}
+	}
+	checkOntapGolden(t, "case1-lunmap-ua.golden.json", dir, rep, lunMapUAID, ontapLunMapID)
+}
+
+// A full volume on the array ↔ 7/27/07 on the host (clustered ONTAP event
+// log rows, zone not stated).
+func TestE2EOntapVolumeFullOutOfSpace(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, spaceSerial)
+	esx := writeESXiBundle(t, dir, "", dev)
+	evlog := writeClusterEventLog(t, dir)
+	rep := analyzePaths(t, evlog, esx) // order of inputs does not matter
+	f, h := findRule(rep, spaceHostID)
+	if f == nil {
+		t.Fatalf("no %s finding: %s", spaceHostID, rep)
+	}
+	if h.Bundle.Host != "esx01" {
+		t.Errorf("host %q", h.Bundle.Host)
+	}
+	mustContain(t, "summary", f.Summary, "7/27/07", dev, "±2m0s", "/vol/ds01/lun0", "time zone")
+	if f.Facts["host_symptom"] != "out-of-space" || f.Facts["serial"] != spaceSerial || f.Facts["lun_path"] != "/vol/ds01/lun0" {
+		t.Errorf("facts %v", f.Facts)
+	}
+	// The zone of event log rows is assumed: confidence is capped at medium.
+	if f.Facts["confidence"] != "medium" {
+		t.Errorf("confidence %q, want medium (zone assumed)", f.Facts["confidence"])
+	}
+	if f.Severity != SeverityCritical {
+		t.Errorf("severity %v", f.Severity)
+	}
+	if v, _ := findRule(rep, ontapVolFullID); v == nil || v.Object != "volume ds01" {
+		t.Errorf("ontap-volume-full: %+v", v)
+	}
+	checkOntapGolden(t, "volfull-7-27-07.golden.json", dir, rep, spaceHostID, ontapVolFullID, ontapLunSpaceID)
+}
+
+// Without both inputs the correlation rules are not-evaluable with the reason.
+func TestOntapCorrelationNotEvaluable(t *testing.T) {
+	dir := t.TempDir()
+	esx := writeESXiBundle(t, dir, naaOf(t, case1Serial), "")
+	rep := analyzePaths(t, esx)
+	for _, id := range []string{lunMapUAID, spaceHostID} {
+		st := statusOf(&rep.Hosts[0], id)
+		if st.State != StateNotEvaluable || !strings.Contains(st.Reason, "no ONTAP log among the inputs") {
+			t.Errorf("%s: %+v", id, st)
+		}
+	}
+	// Plain Analyze (one source) gives the same status.
+	src, err := bundles.Open(context.Background(), esx, bundles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep2, err := Analyze(context.Background(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := statusOf(&rep2.Hosts[0], lunMapUAID); st.State != StateNotEvaluable {
+		t.Errorf("Analyze: %+v", st)
+	}
+	filer := writeFilerConsole(t, dir)
+	rep3 := analyzePaths(t, filer)
+	if st := statusOf(&rep3.Hosts[0], lunMapUAID); st.State != StateNotEvaluable || !strings.Contains(st.Reason, "ONTAP log") {
+		t.Errorf("ONTAP alone: %+v", st)
+	}
+}
+
+// A storm outside the skew window of the map event does not correlate.
+func TestOntapCorrelationWindow(t *testing.T) {
+	dir := t.TempDir()
+	esx := writeESXiBundle(t, dir, naaOf(t, case1Serial), "")
+	text := "Thu Mar  7 05:30:58 EST [filer1: lun.map:info]: LUN /vol/exch_vol/exch_db was mapped to initiator group esx_hosts=3\n"
+	p := filepath.Join(dir, "filer1-late.log")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, esx, p)
+	if f, _ := findRule(rep, lunMapUAID); f != nil {
+		t.Errorf("map 16 minutes after the storm correlated: %s", f.Summary)
+	}
+}
+
+// Churn: four map/unmap events of one LUN within an hour raise a warning.
+func TestOntapLunMapChurn(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 4; i++ {
+		ev := "lun.map"
+		verb := "mapped to"
+		if i%2 == 1 {
+			ev, verb = "lun.unmap", "unmapped from"
+		}
+		fmt.Fprintf(&b, "Thu Mar  7 05:%02d:00 EST [filer1: %s:info]: LUN /vol/v/clone was %s initiator group verify=1\n", 10+i*5, ev, verb)
+	}
+	rep, err := AnalyzeText(context.Background(), "filer", []byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := findRule(rep, ontapLunMapID)
+	if f == nil {
+		t.Fatalf("no finding: %+v", rep.Hosts[0].Statuses)
+	}
+	if f.Severity != SeverityWarning || f.Count != 4 || !strings.Contains(f.Summary, "churn") || !strings.Contains(f.Facts["unverified_names"], "lun.unmap") {
+		t.Errorf("%+v", f)
+	}
+}
