@@ -163,6 +163,19 @@ func AnalyzeSources(ctx context.Context, srcs []*bundles.Source, opts Options) (
 			metas[b] = hostMeta{}
 		}
 	}
+	// An ONTAP log has no host name from bundles: name it after its node(s).
+	for g, bi := range infos {
+		if bi.Host != "" || aggs[g] == nil {
+			continue
+		}
+		if n := e.ontapNodes(aggs[g]); n != "" {
+			bi.Host = n
+			infos[g] = bi
+			m := metas[g]
+			m.Host = n
+			metas[g] = m
+		}
+	}
 	e.runFleet(aggs, metas)
 	var names []string
 	rep := &Report{Schema: ReportSchema}
@@ -189,4 +202,17 @@ func AnalyzeSources(ctx context.Context, srcs []*bundles.Source, opts Options) (
 	}
 	rep.Input = strings.Join(names, ", ")
 	return rep, nil
+}
+
+// ontapNodes returns the ONTAP node names seen on a host ("" if none).
+func (e *engine) ontapNodes(h *hostAgg) string {
+	for ri := range e.rules {
+		if e.rules[ri].info.ID != ontapLunMapID || ri >= len(h.states) {
+			continue
+		}
+		if st, ok := h.states[ri].(*ontapEventState); ok && st != nil {
+			return strings.Join(sortedKeys(st.nodes), ",")
+		}
+	}
+	return ""
 }

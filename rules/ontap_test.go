@@ -259,7 +259,8 @@ func TestE2EOntapVolumeFullOutOfSpace(t *testing.T) {
 	if h.Bundle.Host != "esx01" {
 		t.Errorf("host %q", h.Bundle.Host)
 	}
-	mustContain(t, "summary", f.Summary, "7/27/07", dev, "±2m0s", "/vol/ds01/lun0", "time zone")
+	mustContain(t, "summary", f.Summary, "7/27/07", dev, "±2m0s", "/vol/ds01/lun0", "time zone",
+		"related array events: wafl.vol.full (volume ds01) at 2024-03-07T11:02:10Z")
 	if f.Facts["host_symptom"] != "out-of-space" || f.Facts["serial"] != spaceSerial || f.Facts["lun_path"] != "/vol/ds01/lun0" {
 		t.Errorf("facts %v", f.Facts)
 	}
@@ -342,5 +343,68 @@ func TestOntapLunMapChurn(t *testing.T) {
 	}
 	if f.Severity != SeverityWarning || f.Count != 4 || !strings.Contains(f.Summary, "churn") || !strings.Contains(f.Facts["unverified_names"], "lun.unmap") {
 		t.Errorf("%+v", f)
+	}
+}
+
+// A 7-Mode filer (zone stated) whose volume fills: wafl.vol.full alone is
+// linked to 7/27/07 through the LUN's volume, with high confidence.
+func TestE2EOntapWaflVolFull7Mode(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, spaceSerial)
+	esx := writeESXiBundle(t, dir, "", dev)
+	text := "Thu Mar  7 06:01:50 EST [filer2: wafl.vol.full:notice]: file system full on volume ds01\n" +
+		"filer2> lun show -v\n        /vol/ds01/lun0   500g (536870912000)  (r/w, online, mapped)\n                Serial#: " + spaceSerial + "\n"
+	p := filepath.Join(dir, "filer2-messages.log")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, esx, p)
+	f, _ := findRule(rep, spaceHostID)
+	if f == nil {
+		t.Fatalf("no finding: %s", rep)
+	}
+	if f.Facts["ontap_event"] != "wafl.vol.full" || f.Facts["confidence"] != "high" || f.Facts["volume"] != "ds01" || f.Facts["lun_path"] != "/vol/ds01/lun0" {
+		t.Errorf("facts %v", f.Facts)
+	}
+	mustContain(t, "summary", f.Summary, "wafl.vol.full (volume ds01) on filer2 at 2024-03-07T11:01:50Z", "a LUN in volume ds01")
+}
+
+// The multi-input report does not depend on the number of workers.
+func TestAnalyzeSourcesDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	esx := writeESXiBundle(t, dir, naaOf(t, case1Serial), naaOf(t, spaceSerial))
+	filer := writeFilerConsole(t, dir)
+	evlog := writeClusterEventLog(t, dir)
+	var outs [][]byte
+	for _, w := range []int{1, 4} {
+		var srcs []*bundles.Source
+		for _, p := range []string{esx, filer, evlog} {
+			src, err := bundles.Open(context.Background(), p, bundles.Options{Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs = append(srcs, src)
+		}
+		rep, err := AnalyzeSources(context.Background(), srcs, Options{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		outs = append(outs, b)
+		if len(rep.Hosts) != 3 {
+			t.Fatalf("hosts %d", len(rep.Hosts))
+		}
+		if f, _ := findRule(rep, lunMapUAID); f == nil {
+			t.Error("no lun-map correlation with three inputs")
+		}
+		if f, _ := findRule(rep, spaceHostID); f == nil {
+			t.Error("no space correlation with three inputs")
+		}
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Error("reports differ between 1 and 4 workers")
+	}
+	if _, err := AnalyzeSources(context.Background(), nil, Options{}); err == nil {
+		t.Error("no input accepted")
 	}
 }

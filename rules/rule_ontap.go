@@ -322,6 +322,7 @@ type ontapEventState struct {
 	recs    []ontapRec
 	dropped int
 	serials map[string]string // LUN path -> serial
+	nodes   map[string]bool   // node names seen (bounded)
 	ref     time.Time         // fleet reference (SetFleet)
 }
 
@@ -332,6 +333,12 @@ func (s *ontapEventState) Observe(l *Line) {
 	var r parser.ONTAPRecord
 	if !parser.ParseONTAP(firstLine(l.Text), l.Member.ref, &r) {
 		return
+	}
+	if len(s.nodes) < 16 && !s.nodes[string(r.Node)] {
+		if s.nodes == nil {
+			s.nodes = map[string]bool{}
+		}
+		s.nodes[string(r.Node)] = true
 	}
 	if ok, _ := s.d.match(r.Event, r.Message); !ok {
 		return
@@ -389,6 +396,14 @@ func (s *ontapEventState) Merge(other RuleState) {
 	}
 	s.recs = append(s.recs, o.recs...)
 	s.dropped += o.dropped
+	for n := range o.nodes {
+		if s.nodes == nil {
+			s.nodes = map[string]bool{}
+		}
+		if len(s.nodes) < 16 {
+			s.nodes[n] = true
+		}
+	}
 	for k, v := range o.serials {
 		if s.serials == nil {
 			s.serials = map[string]string{}

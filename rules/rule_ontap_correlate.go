@@ -472,6 +472,18 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 				continue
 			}
 			e := &arr[bestI]
+			// Other array events about the same LUN or volume in the window
+			// (e.g. the wafl.vol.full behind a LUN.vol.no.space).
+			var related []*ontapEvent
+			for i := range arr {
+				o := &arr[i]
+				if i == bestI || !o.rec.HasTime || (lunVol == "" || string(o.rec.Volume) != lunVol) && (lunPath == "" || string(o.rec.LUNPath) != lunPath) {
+					continue
+				}
+				if n, _, _ := within(g.times, o.rec.Time.Add(-ontapSkew), o.rec.Time.Add(ontapSkew+spaceFollow)); n > 0 {
+					related = append(related, o)
+				}
+			}
 			conf, why := "low", "only the time window links them (the device id is not a NetApp NAA id)"
 			switch bestRank {
 			case 3:
@@ -491,6 +503,17 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			sum := fmt.Sprintf("%s (%s) on %s at %s, then %d × %s on %s between %s and %s; clock skew tolerance ±%s; confidence %s: %s",
 				e.rec.Event, what, e.rec.Node, e.rec.Time.UTC().Format(timeLayout), bestN, symptomText[class], dev,
 				bf.UTC().Format(timeLayout), bl.UTC().Format(timeLayout), ontapSkew, conf, why)
+			var rel []string
+			for _, o := range related {
+				what := objLUN(&o.rec)
+				if what == "" {
+					what = objAggr(&o.rec)
+				}
+				rel = append(rel, fmt.Sprintf("%s (%s) at %s", o.rec.Event, what, o.rec.Time.UTC().Format(timeLayout)))
+			}
+			if len(rel) > 0 {
+				sum += "; related array events: " + strings.Join(rel, ", ")
+			}
 			if e.rec.TimeAssumed {
 				sum += " (the ONTAP log states no time zone: read as UTC)"
 			}
@@ -498,18 +521,28 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 				sum += fmt.Sprintf(" [event name %s not verified against the ONTAP EMS reference]", e.rec.Event)
 			}
 			facts := map[string]string{
-				"confidence": conf, "ontap_event": string(e.rec.Event), "ontap_node": string(e.rec.Node), "volume": string(e.rec.Volume),
+				"related_events": strconv.Itoa(len(related)),
+				"confidence":     conf, "ontap_event": string(e.rec.Event), "ontap_node": string(e.rec.Node), "volume": string(e.rec.Volume),
 				"aggregate": string(e.rec.Aggregate), "lun_path": lunPath, "host_device": dev, "host_symptom": class,
 				"host_count": strconv.Itoa(bestN), "skew_tolerance": ontapSkew.String(), "array_time": e.rec.Time.UTC().Format(timeLayout),
 			}
 			if serial != "" {
 				facts["serial"] = serial
 			}
-			ev := append([]Evidence{e.ev}, g.ev.Items()...)
+			ev := []Evidence{e.ev}
+			for _, o := range related {
+				ev = append(ev, o.ev)
+			}
+			ev = append(ev, g.ev.Items()...)
 			if len(ev) > maxEv(h) {
 				ev = ev[:maxEv(h)]
 			}
 			first := e.rec.Time
+			for _, o := range related {
+				if o.rec.Time.Before(first) {
+					first = o.rec.Time
+				}
+			}
 			if bf.Before(first) {
 				first = bf
 			}
