@@ -567,10 +567,11 @@ func fieldEnd(b []byte, i int) int {
 	return len(b)
 }
 
-// valueAfter returns the token after the first occurrence of key (ASCII
-// case-insensitive), skipping spaces, '=', ':' and one opening quote.
+// valueAfter returns the token after the first occurrence of key (case
+// sensitive: callers list the spellings), skipping spaces, '=', ':' and
+// opening quotes.
 func valueAfter(b []byte, key string) []byte {
-	k := indexFold(b, key, 0)
+	k := index(b, key, 0)
 	if k < 0 {
 		return nil
 	}
@@ -627,7 +628,7 @@ func extractONTAPFields(rec *ONTAPRecord) {
 			rec.Volume = nil
 		}
 	}
-	for _, key := range [...]string{"aggregate ", "aggregate=", "aggr=", "aggr "} {
+	for _, key := range [...]string{"Aggregate ", "aggregate ", "aggregate=", "aggr=", "aggr "} {
 		if v := valueAfter(m, key); v != nil {
 			rec.Aggregate = v
 			break
@@ -647,13 +648,13 @@ func extractONTAPFields(rec *ONTAPRecord) {
 			break
 		}
 	}
-	for _, key := range [...]string{"serial number ", "serial#", "serial=", "serial_number=", "serialno=", "serial "} {
+	for _, key := range [...]string{"serial number ", "Serial number ", "Serial Number ", "Serial#", "serial#", "serial=", "serial_number=", "serialno=", "serial "} {
 		if v := valueAfter(m, key); len(v) == 12 || len(v) == 24 {
 			rec.Serial = v
 			break
 		}
 	}
-	if k := indexFold(m, "using or reserving ", 0); k >= 0 {
+	if k := index(m, "using or reserving ", 0); k >= 0 {
 		if p, n := atoi(m, k+len("using or reserving ")); n > 0 && n <= 3 && k+19+n < len(m) && m[k+19+n] == '%' {
 			rec.UsePct = p
 		}
