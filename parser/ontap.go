@@ -788,12 +788,10 @@ func NetAppNAAFromSerial(serial string) (naa600a0980, naa60a98000 string, ok boo
 	return "naa." + NetAppNAAPrefixes[0] + string(h[:]), "naa." + NetAppNAAPrefixes[1] + string(h[:]), true
 }
 
-// isONTAPRow spots the other ONTAP record shapes for KindOfContent: an
-// "event log show" row or an EMS "<LR ...>" record.
+// isONTAPRow spots the ONTAP record shapes isONTAPLine does not for
+// KindOfContent: an "event log show" row, an EMS "<LR ...>" record, or the
+// bracket form with a process ("[node: proc: event:sev]:").
 func isONTAPRow(t []byte) bool {
 	var r ONTAPRecord
-	if hasPrefix(t, "<LR ") {
-		return parseEMSXML(t, &r)
-	}
-	return len(t) > 10 && isDigit(t[0]) && parseEventLogRow(t, &r)
+	return ParseONTAP(t, time.Time{}, &r)
 }

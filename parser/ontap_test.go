@@ -285,9 +285,23 @@ func TestKindOfContentONTAP(t *testing.T) {
 		"3/7/2024 10:15:01   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22 to perform operation.\n",
 		`<LR d="24Nov2012 15:15:29" n="cl1-01" t="1353770129" p="6"><lun_map_1 path="/vol/ds01/lun0"/></LR>` + "\n",
 		"Sat Nov 24 15:15:29 EST [p1-3240cl1-2: lun.map:info]: LUN /vol/karim_vol/my_lun was mapped to initiator group esx_hosts=0\n",
+		"<13>Mar  7 10:20:00 cl1-01 [cl1-01: mgwd: LUN.offline:notice]: LUN /vol/v/l, vol v (DSID 1036) was brought offline (UUID: 6d2a).\n",
 	} {
 		if k := KindOfContent([]byte(s)); k != KindONTAP {
 			t.Errorf("KindOfContent(%q) = %v", s, k)
+		}
+	}
+}
+
+// ESXi lines must not sniff as ONTAP.
+func TestKindOfContentNotONTAP(t *testing.T) {
+	for _, s := range []string{
+		"Apr 7 17:39:16 esx_host Hostd: [2012-04-07 17:39:16.938 FFCFEE80 warning 'HostsvcPlugin'] Unable to initialize vmkernel ssl information : vim.fault.PlatformConfigFault\n",
+		"Mar 1 08:53:36 host.com vmkernel: 2:16:49:12.573 cpu3:4099)ScsiDeviceIO: 1672: Command 0x28 to device \"naa.xxxxxxxxxxxxx\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.\n",
+		"2023-05-10T08:12:01.512Z: [APDCorrelator] 3012345678us: [vob.storage.apd.start] Device or filesystem with identifier [8a5a1336-3d574c6d] has entered the All Paths Down state.\n",
+	} {
+		if k := KindOfContent([]byte(s)); k == KindONTAP {
+			t.Errorf("KindOfContent(%q) = ontap", s)
 		}
 	}
 }

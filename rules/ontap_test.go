@@ -408,3 +408,46 @@ func TestAnalyzeSourcesDeterministic(t *testing.T) {
 		t.Error("no input accepted")
 	}
 }
+
+// LUN.offline on the array ↔ PDL sense and APD on the host, same LUN.
+func TestE2EOntapLunOfflinePDLAPD(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, case1Serial)
+	root := writeESXiBundle(t, dir, "", "")
+	vmk := "2024-03-07T10:20:05.000Z cpu2:2127)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x28, CmdSN 0xecab from world 2127 to dev \"" + dev + "\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x5 0x25 0x0.\n"
+	vobd := "2024-03-07T10:20:09.512Z: [APDCorrelator] 3012345678us: [vob.storage.apd.start] Device or filesystem with identifier [" + dev + "] has entered the All Paths Down state.\n"
+	f, err := os.OpenFile(filepath.Join(root, "var/run/log/vmkernel.log"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(vmk)
+	f.Close()
+	if err := os.WriteFile(filepath.Join(root, "var/run/log/vobd.log"), []byte(vobd), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	filer := filepath.Join(dir, "cl1-offline.log")
+	text := "<13>Mar  7 10:20:00 cl1-01 [cl1-01: mgwd: LUN.offline:notice]: LUN /vol/exch_vol/exch_db, vol exch_vol (DSID 1036) was brought offline (UUID: 6d2a).\n" +
+		"cl1::> lun show -v -path /vol/exch_vol/exch_db\n                  LUN Path: /vol/exch_vol/exch_db\n             Serial Number: " + case1Serial + "\n"
+	if err := os.WriteFile(filer, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, root, filer)
+	got := map[string]*Finding{}
+	for hi := range rep.Hosts {
+		for i := range rep.Hosts[hi].Findings {
+			if fd := &rep.Hosts[hi].Findings[i]; fd.RuleID == spaceHostID {
+				got[fd.Facts["host_symptom"]] = fd
+			}
+		}
+	}
+	for _, sym := range []string{"pdl", "apd"} {
+		fd := got[sym]
+		if fd == nil {
+			t.Errorf("no %s correlation (have %v)", sym, got)
+			continue
+		}
+		if fd.Facts["ontap_event"] != "LUN.offline" || fd.Facts["lun_path"] != "/vol/exch_vol/exch_db" || fd.Facts["host_device"] != dev {
+			t.Errorf("%s: %v", sym, fd.Facts)
+		}
+	}
+}
