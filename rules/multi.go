@@ -196,12 +196,30 @@ func AnalyzeSources(ctx context.Context, srcs []*bundles.Source, opts Options) (
 				aggs[g] = h
 			}
 			r := e.finish(h, metas[g])
+			if r.First.IsZero() {
+				// ONTAP inputs: the engine reads only ESXi headers.
+				if sp := e.ontapSpan(h); !sp.First.IsZero() {
+					r.First, r.Last = sp.First, sp.Last
+				}
+			}
 			rep.ReadErrors = append(rep.ReadErrors, r.Warnings...)
 			rep.Hosts = append(rep.Hosts, hostReport(infos[g], r))
 		}
 	}
 	rep.Input = strings.Join(names, ", ")
 	return rep, nil
+}
+
+// ontapSpan returns the time span of an ONTAP input's EMS records.
+func (e *engine) ontapSpan(h *hostAgg) TimeSpan {
+	for ri := range e.rules {
+		if e.rules[ri].info.ID == ontapLunMapID && ri < len(h.states) {
+			if st, ok := h.states[ri].(*ontapEventState); ok && st != nil {
+				return st.span(time.Time{})
+			}
+		}
+	}
+	return TimeSpan{}
 }
 
 // ontapNodes returns the ONTAP node names seen on a host ("" if none).

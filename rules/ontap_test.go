@@ -241,6 +241,9 @@ func TestE2EOntapCase1LunMapUA(t *testing.T) {
 			t.Errorf("ONTAP input status %+v", st)
 		}
 	}
+	if fh := rep.Hosts[1]; fh.Bundle.Host != "filer1" || fh.First.Format(time.RFC3339) != "2024-03-07T10:02:11Z" || fh.Last.Format(time.RFC3339) != "2024-03-07T10:32:05Z" {
+		t.Errorf("ONTAP input report: host %q span %v..%v", fh.Bundle.Host, fh.First, fh.Last)
+	}
 	checkOntapGolden(t, "case1-lunmap-ua.golden.json", dir, rep, lunMapUAID, ontapLunMapID)
 }
 

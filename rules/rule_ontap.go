@@ -324,6 +324,50 @@ type ontapEventState struct {
 	serials map[string]string // LUN path -> serial
 	nodes   map[string]bool   // node names seen (bounded)
 	ref     time.Time         // fleet reference (SetFleet)
+	// first and last EMS record of the input (map rule: it sees every
+	// line), for the time span of an ONTAP input's report.
+	first, last *ontapRec
+}
+
+func recLess(a, b *ontapRec) bool {
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	return a.num < b.num
+}
+
+func (s *ontapEventState) edge(r *ontapRec) {
+	if r == nil {
+		return
+	}
+	if s.first == nil || recLess(r, s.first) {
+		s.first = r
+	}
+	if s.last == nil || recLess(s.last, r) {
+		s.last = r
+	}
+}
+
+// span returns the time span of the input's EMS records.
+func (s *ontapEventState) span(hostRef time.Time) TimeSpan {
+	var sp TimeSpan
+	for _, r := range []*ontapRec{s.first, s.last} {
+		if r == nil {
+			continue
+		}
+		ref := r.ref
+		if ref.IsZero() {
+			ref = s.ref
+		}
+		if ref.IsZero() {
+			ref = hostRef
+		}
+		var rec parser.ONTAPRecord
+		if parser.ParseONTAP([]byte(r.text), ref, &rec) && rec.HasTime {
+			sp.Add(rec.Time)
+		}
+	}
+	return sp
 }
 
 func (s *ontapEventState) Observe(l *Line) {
@@ -333,6 +377,13 @@ func (s *ontapEventState) Observe(l *Line) {
 	var r parser.ONTAPRecord
 	if !parser.ParseONTAP(firstLine(l.Text), l.Member.ref, &r) {
 		return
+	}
+	if s.d.id == ontapLunMapID {
+		k := ontapRec{seq: l.Member.Seq, num: l.Num}
+		if s.first == nil || recLess(&k, s.first) || s.last == nil || recLess(s.last, &k) {
+			k.text, k.ref = string(firstLine(l.Text)), l.Member.ref
+			s.edge(&k)
+		}
 	}
 	if len(s.nodes) < 16 && !s.nodes[string(r.Node)] {
 		if s.nodes == nil {
@@ -396,6 +447,8 @@ func (s *ontapEventState) Merge(other RuleState) {
 	}
 	s.recs = append(s.recs, o.recs...)
 	s.dropped += o.dropped
+	s.edge(o.first)
+	s.edge(o.last)
 	for n := range o.nodes {
 		if s.nodes == nil {
 			s.nodes = map[string]bool{}
