@@ -454,3 +454,34 @@ func TestE2EOntapLunOfflinePDLAPD(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOntapLog runs the built-in catalog over a 7-Mode messages file
+// (every ONTAP rule reads every line: ONTAP logs are small next to vmkernel).
+func BenchmarkOntapLog(b *testing.B) {
+	var buf bytes.Buffer
+	base := time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC)
+	evs := []string{
+		"[filer1: lun.map:info]: LUN /vol/exch_vol/exch_db was mapped to initiator group esx_hosts=3",
+		"[filer1: wafl.snap.create:info]: Snapshot hourly.0 created on volume exch_vol.",
+		"[filer1: scsitarget.ispfct.portLogin:notice]: FCP login on Fibre Channel adapter '0c' from '20:00:00:25:b5:0a:00:46', address 0x80051.",
+		"[filer1: wafl.vol.full:notice]: file system full on volume ds01",
+	}
+	for i := 0; buf.Len() < 4<<20; i++ {
+		t := base.Add(time.Duration(i) * time.Second).In(time.FixedZone("EST", -5*3600))
+		fmt.Fprintf(&buf, "%s %s\n", t.Format("Mon Jan _2 15:04:05 MST"), evs[i%len(evs)])
+	}
+	data := buf.Bytes()
+	cat := Builtin()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src, err := bundles.OpenReader(context.Background(), "filer1-messages.log", bytes.NewReader(data), bundles.Options{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := AnalyzeSources(context.Background(), []*bundles.Source{src}, Options{Workers: 1, Catalog: cat}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

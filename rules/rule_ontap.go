@@ -34,6 +34,11 @@ type ontapDef struct {
 	remediation []string
 	reference   string
 	samples     []Sample
+	// kw are extra prefilter literals for aliasMatch (event names and their
+	// lower-case spellings are keywords already); allLines: every line (the
+	// map rule also reads the "lun show -v" inventory and the input's span).
+	kw       []string
+	allLines bool
 	// churn: fire only when some object has churnMin events within churnWindow.
 	churnMin    int
 	churnWindow time.Duration
@@ -74,7 +79,28 @@ func objAggr(r *parser.ONTAPRecord) string {
 
 func objNode(r *parser.ONTAPRecord) string { return "node " + string(r.Node) }
 
-func hasFold(b []byte, s string) bool { return bytes.Contains(bytes.ToLower(b), []byte(s)) }
+// hasFold reports whether b contains s (s lower case), ASCII case folded, without allocating.
+func hasFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		j := 0
+		for ; j < len(s); j++ {
+			c := b[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != s[j] {
+				break
+			}
+		}
+		if j == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixFold reports whether b starts with p (p lower case), ASCII case folded.
+func prefixFold(b []byte, p string) bool { return len(b) >= len(p) && hasFold(b[:len(p)], p) }
 
 func ontapDefs() []*ontapDef {
 	return []*ontapDef{
@@ -125,6 +151,7 @@ func ontapDefs() []*ontapDef {
 		},
 		{
 			id: "ontap-snapshot-reserve", title: "ONTAP Snapshot reserve overflow", sev: SeverityWarning,
+			kw: []string{"napshot reserve", "nap reserve"},
 			// No EMS name for snapshot-reserve overflow is verified (kb.md §8):
 			// matched by message text only, always reported as unverified.
 			aliasMatch: func(ev, msg []byte) bool {
@@ -171,13 +198,13 @@ func ontapDefs() []*ontapDef {
 			},
 		},
 		{
-			id: ontapLunMapID, title: "ONTAP LUN map/unmap events (warning on churn)", sev: SeverityWarning,
+			id: ontapLunMapID, title: "ONTAP LUN map/unmap events (warning on churn)", sev: SeverityWarning, allLines: true,
 			verified: []string{"lun.map"},
 			aliases:  []string{"lun.unmap", "lun.map.ack", "lun.unmap.ack"},
 			aliasMatch: func(ev, msg []byte) bool {
 				// LUN clone create/destroy (the LUN.clone.* family exists per the
 				// EMS reference TOC; create/destroy names unverified).
-				return bytes.HasPrefix(bytes.ToLower(ev), []byte("lun.clone.")) && (hasFold(ev, "create") || hasFold(ev, "destroy") || hasFold(ev, "delete"))
+				return prefixFold(ev, "lun.clone.") && (hasFold(ev, "create") || hasFold(ev, "destroy") || hasFold(ev, "delete"))
 			},
 			object: objLUN,
 			remediation: []string{
@@ -193,10 +220,10 @@ func ontapDefs() []*ontapDef {
 		},
 		{
 			id: "ontap-nvram-battery", title: "ONTAP NVRAM/NVMEM battery problem", sev: SeverityCritical,
+			kw:       []string{"nvram.battery.", "NVRAM.battery.", "NVRAM.Battery."},
 			verified: []string{"callhome.battery.low", "nvmem.battery.capacity.low", "nvmem.battery.capacity.low.warn", "nvmem.battery.capLow", "nvmem.battery.capLowCrit", "nvmem.battery.capLowWarn"},
 			aliasMatch: func(ev, msg []byte) bool {
-				l := bytes.ToLower(ev)
-				return bytes.HasPrefix(l, []byte("nvram.battery.")) && !bytes.Contains(l, []byte("normal"))
+				return prefixFold(ev, "nvram.battery.") && !hasFold(ev, "normal")
 			},
 			object: objNode,
 			remediation: []string{
@@ -210,6 +237,7 @@ func ontapDefs() []*ontapDef {
 		},
 		{
 			id: "ontap-consistency-point", title: "ONTAP long or back-to-back consistency points", sev: SeverityWarning,
+			kw:       []string{"back-to-back", "Back-to-back", "back to back", "Back to back", "b2b", "B2B"},
 			verified: []string{"wafl.cp.toolong"},
 			// Back-to-back CPs: no EMS name verified; matched by message text.
 			aliasMatch: func(ev, msg []byte) bool {
@@ -227,10 +255,10 @@ func ontapDefs() []*ontapDef {
 		},
 		{
 			id: "ontap-disk-failure", title: "ONTAP disk failure", sev: SeverityError,
+			kw:       []string{"raid.", "RAID."},
 			verified: []string{"disk.failmsg", "disk.outOfService"},
 			aliasMatch: func(ev, msg []byte) bool {
-				l := bytes.ToLower(ev)
-				return bytes.HasPrefix(l, []byte("raid.")) && bytes.Contains(l, []byte("fail"))
+				return prefixFold(ev, "raid.") && hasFold(ev, "fail")
 			},
 			object: func(r *parser.ONTAPRecord) string { return "node " + string(r.Node) },
 			remediation: []string{
@@ -244,10 +272,10 @@ func ontapDefs() []*ontapDef {
 		},
 		{
 			id: "ontap-snapmirror-failure", title: "ONTAP SnapMirror failure", sev: SeverityError,
+			kw:       []string{"snapmirror.", "SnapMirror.", "Snapmirror."},
 			verified: []string{"smc.snapmir.init.fail", "sms.status.out.of.sync", "sms.snap.not.replicated", "sms.common.snapshot.failed", "sms.failed.precheck"},
 			aliasMatch: func(ev, msg []byte) bool {
-				l := bytes.ToLower(ev)
-				return bytes.HasPrefix(l, []byte("snapmirror.")) && (bytes.Contains(l, []byte("fail")) || bytes.Contains(l, []byte("err")) || bytes.Contains(l, []byte("abort")))
+				return prefixFold(ev, "snapmirror.") && (hasFold(ev, "fail") || hasFold(ev, "err") || hasFold(ev, "abort"))
 			},
 			object: objVolume,
 			remediation: []string{
@@ -280,7 +308,19 @@ func (r ontapEventRule) Info() RuleInfo {
 	for i := range samples {
 		samples[i].Kind = parser.KindONTAP
 	}
-	return RuleInfo{ID: r.d.id, Title: r.d.title, Severity: r.d.sev, Kinds: kinds,
+	var kw []string
+	if !r.d.allLines {
+		seen := map[string]bool{}
+		for _, k := range append(append(append([]string(nil), r.d.verified...), r.d.aliases...), r.d.kw...) {
+			for _, v := range []string{k, strings.ToLower(k)} {
+				if !seen[v] {
+					seen[v] = true
+					kw = append(kw, v)
+				}
+			}
+		}
+	}
+	return RuleInfo{ID: r.d.id, Title: r.d.title, Severity: r.d.sev, Kinds: kinds, Keywords: kw,
 		Needs: "ONTAP EMS log (/etc/messages, event log show, EMS log)", Source: "builtin:rule_ontap.go", Samples: samples}
 }
 
@@ -325,34 +365,45 @@ type ontapEventState struct {
 	nodes   map[string]bool   // node names seen (bounded)
 	ref     time.Time         // fleet reference (SetFleet)
 	// first and last EMS record of the input (map rule: it sees every
-	// line), for the time span of an ONTAP input's report.
-	first, last *ontapRec
+	// line), for the time span of an ONTAP input's report; the text is kept
+	// in reused buffers.
+	first, last edgeRec
 }
 
-func recLess(a, b *ontapRec) bool {
-	if a.seq != b.seq {
-		return a.seq < b.seq
-	}
-	return a.num < b.num
+type edgeRec struct {
+	ok   bool
+	seq  int
+	num  int64
+	ref  time.Time
+	text []byte
 }
 
-func (s *ontapEventState) edge(r *ontapRec) {
-	if r == nil {
-		return
+func (a *edgeRec) less(seq int, num int64) bool {
+	if a.seq != seq {
+		return a.seq < seq
 	}
-	if s.first == nil || recLess(r, s.first) {
-		s.first = r
+	return a.num < num
+}
+
+func (a *edgeRec) set(seq int, num int64, ref time.Time, text []byte) {
+	a.ok, a.seq, a.num, a.ref = true, seq, num, ref
+	a.text = append(a.text[:0], text...)
+}
+
+func (s *ontapEventState) edge(seq int, num int64, ref time.Time, text []byte) {
+	if !s.first.ok || !s.first.less(seq, num) {
+		s.first.set(seq, num, ref, text)
 	}
-	if s.last == nil || recLess(s.last, r) {
-		s.last = r
+	if !s.last.ok || s.last.less(seq, num) {
+		s.last.set(seq, num, ref, text)
 	}
 }
 
 // span returns the time span of the input's EMS records.
 func (s *ontapEventState) span(hostRef time.Time) TimeSpan {
 	var sp TimeSpan
-	for _, r := range []*ontapRec{s.first, s.last} {
-		if r == nil {
+	for _, r := range []*edgeRec{&s.first, &s.last} {
+		if !r.ok {
 			continue
 		}
 		ref := r.ref
@@ -363,7 +414,7 @@ func (s *ontapEventState) span(hostRef time.Time) TimeSpan {
 			ref = hostRef
 		}
 		var rec parser.ONTAPRecord
-		if parser.ParseONTAP([]byte(r.text), ref, &rec) && rec.HasTime {
+		if parser.ParseONTAP(r.text, ref, &rec) && rec.HasTime {
 			sp.Add(rec.Time)
 		}
 	}
@@ -379,11 +430,7 @@ func (s *ontapEventState) Observe(l *Line) {
 		return
 	}
 	if s.d.id == ontapLunMapID {
-		k := ontapRec{seq: l.Member.Seq, num: l.Num}
-		if s.first == nil || recLess(&k, s.first) || s.last == nil || recLess(s.last, &k) {
-			k.text, k.ref = string(firstLine(l.Text)), l.Member.ref
-			s.edge(&k)
-		}
+		s.edge(l.Member.Seq, l.Num, l.Member.ref, firstLine(l.Text))
 	}
 	if len(s.nodes) < 16 && !s.nodes[string(r.Node)] {
 		if s.nodes == nil {
@@ -447,8 +494,11 @@ func (s *ontapEventState) Merge(other RuleState) {
 	}
 	s.recs = append(s.recs, o.recs...)
 	s.dropped += o.dropped
-	s.edge(o.first)
-	s.edge(o.last)
+	for _, r := range []*edgeRec{&o.first, &o.last} {
+		if r.ok {
+			s.edge(r.seq, r.num, r.ref, r.text)
+		}
+	}
 	for n := range o.nodes {
 		if s.nodes == nil {
 			s.nodes = map[string]bool{}
