@@ -161,7 +161,7 @@ func TestSniff(t *testing.T) {
 		{"bad gz", []byte{0x1f, 0x8b, 1, 2, 3}, fmtGzipBad},
 	}
 	for _, tc := range tests {
-		if got := sniff(tc.in, true); got != tc.want {
+		if got := sniff(tc.in); got != tc.want {
 			t.Errorf("%s: sniff = %d, want %d", tc.name, got, tc.want)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync/atomic"
 	"testing"
+
+	"github.com/esxdiag/esxdiag/bundles/internal/baseline"
 )
 
 // benchBundle builds an in-memory tgz with plain logs, rotated .gz logs and
@@ -69,6 +71,21 @@ func countLines(r io.Reader) (int64, error) {
 		}
 		if err != nil {
 			return n, err
+		}
+	}
+}
+
+// BenchmarkBaseline is the full-inflate baseline (every gzip layer inflated
+// in one goroutine) on the same bundle as BenchmarkWalk, for the ratio.
+func BenchmarkBaseline(b *testing.B) {
+	data, total := benchBundle(b)
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n, _, err := baseline.Inflate(bytes.NewReader(data))
+		if err != nil || n != total {
+			b.Fatal(n, total, err)
 		}
 	}
 }

@@ -153,7 +153,7 @@ func Open(ctx context.Context, path string, opts Options) (*Source, error) {
 		return nil, fmt.Errorf("bundles: %s: %w", path, err)
 	}
 	if st.IsDir() {
-		s := &Source{name: path, base: filepath.Base(path), path: path, format: fmtDir, opts: opts.withDefaults(), size: -1}
+		s := &Source{name: path, base: filepath.Base(path), path: path, format: fmtDir, opts: opts.withDefaults(), size: -1, in: &countReader{}}
 		return s, nil
 	}
 	f, err := os.Open(path)
@@ -210,12 +210,12 @@ func newSource(ctx context.Context, name string, r io.Reader, opts Options) (*So
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull && len(head) == 0 {
 		return nil, fmt.Errorf("bundles: %s: %w", name, err)
 	}
-	s.format = sniff(head, err == io.EOF)
+	s.format = sniff(head)
 	return s, nil
 }
 
 // sniff detects the container format from the first bytes of the input.
-func sniff(head []byte, whole bool) format {
+func sniff(head []byte) format {
 	switch {
 	case len(head) == 0:
 		return fmtEmpty
@@ -313,12 +313,18 @@ func (s *Source) Name() string { return s.name }
 // Size returns the compressed input size, -1 when unknown.
 func (s *Source) Size() int64 { return s.size }
 
-// BytesRead returns the input bytes consumed so far; safe during Walk.
+// BytesRead returns the input bytes consumed so far, for progress; safe
+// during Walk. It never exceeds Size when Size is known (zip entries that
+// are sniffed are read twice).
 func (s *Source) BytesRead() int64 {
 	if s.in == nil {
 		return 0
 	}
-	return s.in.n.Load()
+	n := s.in.n.Load()
+	if s.size >= 0 && n > s.size {
+		n = s.size
+	}
+	return n
 }
 
 // Close releases the input file. Walk closes it too when done.

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 )
 
 // walkDir walks an extracted bundle folder in lexical order. The bundle root
@@ -20,7 +22,13 @@ func (w *walk) walkDir(dir string) {
 			}
 		}
 	}
-	b := w.newBundle(dir, KindFolder, filepath.Base(root))
+	b := -1
+	bundle := func() int { // created at the first loose member (a folder of .tgz files has none)
+		if b < 0 {
+			b = w.newBundle(dir, KindFolder, filepath.Base(root))
+		}
+		return b
+	}
 	var items []dirItem
 	groups := map[string]*fragGroup{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -53,7 +61,13 @@ func (w *walk) walkDir(dir string) {
 		if info, err := d.Info(); err == nil {
 			size = info.Size()
 		}
-		ps := pieceSrc{vpath: p, size: size, open: func() (io.ReadCloser, error) { return os.Open(p) }}
+		ps := pieceSrc{vpath: p, size: size, open: func() (io.ReadCloser, error) {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			return countedFile{f: f, n: &w.s.in.n}, nil
+		}}
 		if base, idx, ok := fragSuffix(rel); ok {
 			g := groups[base]
 			if g == nil {
@@ -70,15 +84,45 @@ func (w *walk) walkDir(dir string) {
 	if err != nil {
 		w.containerErr(dir, 0, "dir", err)
 	}
+	defer func() {
+		if b < 0 && len(w.s.Bundles()) == 0 {
+			bundle() // an empty folder is still one (empty) bundle
+		}
+	}()
 	for _, it := range items {
 		if !w.alive() {
 			return
 		}
 		if it.frag != nil {
-			w.deliverGroup(it.frag, b)
+			w.deliverGroup(it.frag, bundle())
 			continue
 		}
-		j := &job{m: Member{Bundle: b, Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, meta: metaOf(it.rel)}
+		if archiveName(it.rel) && w.nested(it.ps, KindESXi) {
+			continue
+		}
+		j := &job{m: Member{Bundle: bundle(), Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, meta: metaOf(it.rel)}
 		w.enqueue(j)
 	}
+}
+
+// countedFile adds the bytes read from a folder member to Source.BytesRead.
+type countedFile struct {
+	f *os.File
+	n *atomic.Int64
+}
+
+func (c countedFile) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c countedFile) Close() error { return c.f.Close() }
+
+// archiveName says whether a folder member may be a whole bundle: a
+// top-level *.tgz, *.tar or *.tar.gz (rel has ".gz" already stripped). Only
+// these are sniffed, so ordinary members are not opened twice, and archives
+// deeper inside an extracted bundle stay members.
+func archiveName(rel string) bool {
+	return !strings.Contains(rel, "/") && (strings.HasSuffix(rel, ".tgz") || strings.HasSuffix(rel, ".tar"))
 }

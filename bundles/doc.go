@@ -6,9 +6,11 @@
 // Open and OpenReader detect the input by content (magic bytes), never by
 // extension: a gzip'd tar (.tgz, .tar.gz), a plain tar, a zip (a vCenter
 // export: each inner tar/tgz is its own host bundle), an extracted bundle
-// folder, a single log (plain or gzip) and stdin ("-"). The outer gzip
-// stream, nested .gz members and zip deflate entries are inflated with
-// github.com/klauspost/compress. Random bytes are rejected with ErrUnknownFormat.
+// folder (its top-level *.tgz/*.tar/*.tar.gz files that are archives by
+// content are walked as host bundles of their own), a single log (plain or
+// gzip) and stdin ("-"). The outer gzip stream, nested .gz members and zip
+// deflate entries are inflated with github.com/klauspost/compress. Random
+// bytes are rejected with ErrUnknownFormat.
 //
 // # Members and paths
 //
@@ -58,12 +60,14 @@
 //     delivered as one member and an ErrFragGap MemberError names the first
 //     missing piece, at the offset where the joined bytes stop; the pieces
 //     after the gap are delivered as a separate member (the newest lines of a
-//     log are often in the last pieces). A missing last piece cannot be
-//     detected: FRAG names carry no piece count.
+//     log are often in the last pieces) — except for a gzip'd file (name
+//     ending in .gz), whose later pieces are the middle of a deflate stream
+//     and cannot be decoded: they are reported, not delivered. A missing last
+//     piece cannot be detected: FRAG names carry no piece count.
 //   - Pieces that arrive after their set was streamed live (e.g. 00000,
 //     00001, other file, 00002) are delivered as a separate member with an
-//     ErrFragOrder error, so no byte is lost and the split is visible.
-//     Duplicate pieces are skipped with ErrFragOrder.
+//     ErrFragOrder error, so no byte is lost and the split is visible (same
+//     gzip exception as above). Duplicate pieces are skipped with ErrFragOrder.
 //
 // Folders and zips are random access: every piece is known before delivery,
 // so sets are joined in numeric order with the same gap rules, no store needed.
@@ -93,4 +97,18 @@
 // folder name over uname; time from README over the folder name (both read
 // as UTC, the bundle records no zone); version and build from vmware -vl over
 // uname over log headers. BundleInfo.Sources says where each value came from.
+//
+// # Performance
+//
+// bundles/bench.sh generates a 1 GiB-uncompressed bundle with
+// cmd/esxdiag-synth (esxi7, 16 MiB rotations, 8 MiB FRAG pieces, all
+// problems: 175 MB .tgz) and measures in one run gzip -dc, the full-inflate
+// baseline (bundles/internal/inflatebaseline: every gzip layer inflated in
+// one goroutine with klauspost) and Walk with line counting
+// (bundles/internal/walkcount), best of 3. On the shared 2-core box (load 5):
+// gzip -dc 1.31 s; baseline 2.62 s (410 MB/s, 4.7 MB RSS); Walk 1.47 s
+// (731 MB/s, 11.2 MB peak RSS), i.e. 0.56× the baseline, because nested
+// members inflate on the workers while the walker inflates the outer stream.
+// BenchmarkWalk and BenchmarkBaseline compare the two on a small in-memory
+// bundle.
 package bundles

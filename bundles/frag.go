@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync/atomic"
 )
 
@@ -139,13 +140,18 @@ type fragPlan struct {
 	pieces []pieceSrc
 	errs   []*MemberError // Seq filled in by the caller
 	size   int64
+	skip   bool // not delivered: a gzip stream cannot resume in the middle
 }
 
 // planFrags turns the pieces of one set into members: runs of consecutive
 // pieces; a missing piece ends a run (ErrFragGap, never joined around), and
 // pieces arriving after the set was streamed live are delivered separately
 // (ErrFragOrder). liveUpTo/liveBytes describe what was already streamed.
+// For a gzip'd file (vbase ends in ".gz") a run that does not start at
+// piece 0 is not delivered (skip): its bytes are the middle of a deflate
+// stream, which cannot be decoded; the error says so.
 func planFrags(vbase string, idxs []int, src func(int) pieceSrc, liveUpTo int, liveBytes int64) (plans []fragPlan, prefixErrs []*MemberError) {
+	gz := strings.HasSuffix(vbase, ".gz")
 	sort.Ints(idxs)
 	next := 0
 	prevBytes := int64(-1)
@@ -166,6 +172,11 @@ func planFrags(vbase string, idxs []int, src func(int) pieceSrc, liveUpTo int, l
 			p.size += ps.size
 		}
 		var e *MemberError
+		what := "delivered as a separate member"
+		if gz && a > 0 {
+			p.skip = true
+			what = "not delivered (the middle of a gzip stream cannot be decoded)"
+		}
 		switch {
 		case a > next:
 			off := prevBytes
@@ -173,10 +184,10 @@ func planFrags(vbase string, idxs []int, src func(int) pieceSrc, liveUpTo int, l
 				off = 0
 			}
 			e = &MemberError{Path: fragName(vbase, next), Offset: off, Op: "frag-gap",
-				Err: fmt.Errorf("%w: pieces %05d..%05d absent; pieces %05d..%05d delivered as a separate member", ErrFragGap, next, a-1, a, b)}
+				Err: fmt.Errorf("%w: pieces %05d..%05d absent; pieces %05d..%05d %s", ErrFragGap, next, a-1, a, b, what)}
 		case liveUpTo >= 0 && a == next && a == liveUpTo+1:
 			e = &MemberError{Path: fragName(vbase, a), Offset: liveBytes, Op: "frag-order",
-				Err: fmt.Errorf("%w: pieces %05d..%05d arrived after pieces 00000..%05d were delivered; delivered as a separate member", ErrFragOrder, a, b, liveUpTo)}
+				Err: fmt.Errorf("%w: pieces %05d..%05d arrived after pieces 00000..%05d were delivered; %s", ErrFragOrder, a, b, liveUpTo, what)}
 		}
 		if e != nil {
 			if len(plans) == 0 && prevBytes >= 0 {

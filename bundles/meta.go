@@ -26,17 +26,22 @@ const (
 	srcLog    = "log-header:" // + rel path
 )
 
-var fieldPrio = map[string]int{
-	"host/" + srcFolder:                          3,
-	"host/" + srcUname:                           2,
-	"collected_at/" + srcReadme:                  3,
-	"collected_at/" + srcFolder:                  2,
-	"version/" + srcVL:                           3,
-	"build/" + srcVL:                             3,
-	"version/" + srcUname:                        2,
-	"build/" + srcUname:                          2,
-	"version/" + strings.TrimSuffix(srcLog, ":"): 1,
-	"build/" + strings.TrimSuffix(srcLog, ":"):   1,
+// prio ranks the sources of a field (0 = not a source of it): host from the
+// folder name over uname; time from README over the folder name; version
+// and build from vmware -vl over uname over log headers.
+func prio(field, src string) int {
+	if strings.HasPrefix(src, srcLog) {
+		src = srcLog
+	}
+	switch field + "/" + src {
+	case "host/" + srcFolder, "collected_at/" + srcReadme, "version/" + srcVL, "build/" + srcVL:
+		return 3
+	case "host/" + srcUname, "collected_at/" + srcFolder, "version/" + srcUname, "build/" + srcUname:
+		return 2
+	case "version/" + srcLog, "build/" + srcLog:
+		return 1
+	}
+	return 0
 }
 
 func metaOf(rel string) metaKind {
@@ -105,11 +110,7 @@ func (s *Source) setField(b int, field, val, src string) {
 		return
 	}
 	bs := s.bundles[b]
-	key := src
-	if strings.HasPrefix(src, srcLog) {
-		key = strings.TrimSuffix(srcLog, ":")
-	}
-	p := fieldPrio[field+"/"+key]
+	p := prio(field, src)
 	if old, ok := bs.prio[field]; ok && old >= p {
 		return
 	}
@@ -127,7 +128,7 @@ func (s *Source) setField(b int, field, val, src string) {
 
 func (s *Source) setTime(b int, t time.Time, src string) {
 	bs := s.bundles[b]
-	p := fieldPrio["collected_at/"+src]
+	p := prio("collected_at", src)
 	if old, ok := bs.prio["collected_at"]; ok && old >= p {
 		return
 	}

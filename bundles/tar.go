@@ -36,25 +36,27 @@ loop:
 		}
 		name, safe := cleanName(hdr.Name)
 		vpath := prefix + "!" + hdr.Name
+		if name == "" || name == "." {
+			continue // "./" entry of tars made with "tar -C dir ."
+		}
 		if b < 0 {
 			root = rootOf(name, hdr.Typeflag == tar.TypeDir)
 			b = w.newBundle(prefix, kind, root)
 		}
 		if !safe {
-			closeLive()
 			w.containerErr(vpath, rr.n, "path", ErrUnsafePath)
 			continue
 		}
+		// Skipped entries (unsafe, links, devices, directories) deliver
+		// nothing, so they do not end a live FRAG stream.
 		switch hdr.Typeflag {
 		case tar.TypeReg, 0:
 		case tar.TypeDir:
 			continue
 		case tar.TypeSymlink, tar.TypeLink:
-			closeLive()
 			w.containerErr(vpath, rr.n, "link", fmt.Errorf("%w: -> %s", ErrSymlink, hdr.Linkname))
 			continue
 		default:
-			closeLive()
 			w.containerErr(vpath, rr.n, "special", fmt.Errorf("%w: tar type %q", ErrSpecial, hdr.Typeflag))
 			continue
 		}
@@ -146,6 +148,18 @@ func (w *walk) finishFrags() {
 // deliverPlans enqueues the members planned from FRAG pieces.
 func (w *walk) deliverPlans(plans []fragPlan, bundle int, rel string) {
 	for _, p := range plans {
+		if p.skip {
+			for _, e := range p.errs {
+				e.Seq = w.seq
+				w.s.addError(e)
+			}
+			for _, ps := range p.pieces {
+				if ps.release != nil {
+					ps.release()
+				}
+			}
+			continue
+		}
 		j := &job{m: Member{Bundle: bundle, Path: p.vpath, Rel: rel, Size: p.size, Seq: w.newSeq()}, pieces: p.pieces, meta: metaOf(rel)}
 		for _, e := range p.errs {
 			e.Seq = j.m.Seq

@@ -20,10 +20,6 @@ const (
 	metaCap    = 64 << 10  // bytes of a metadata/log member inspected for bundle metadata
 )
 
-// errStop is the internal cause used when the walk stops because MaxTotal
-// was reached; it is not fatal.
-var errStop = errors.New("bundles: walk stopped")
-
 // stream carries the raw bytes of one member from the walker to a worker in
 // pooled buffers; the walker closes ch at the end of the member.
 type stream struct {
@@ -97,7 +93,7 @@ func (s *Source) Walk(ctx context.Context, fn func(m *Member) error) error {
 	for _, f := range w.after {
 		f()
 	}
-	if cause := context.Cause(cctx); cause != nil && cause != errStop {
+	if cause := context.Cause(cctx); cause != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -240,22 +236,18 @@ func (w *walk) pumpMember(j *job, r io.Reader, vpath, op string) error {
 }
 
 // readFill reads until buf is full or r fails; io.EOF only at a clean end.
+// (io.ReadFull would turn a short final read into io.ErrUnexpectedEOF,
+// which tar also uses for a truncated archive.)
 func readFill(r io.Reader, buf []byte) (int, error) {
-	n := 0
+	n, empty := 0, 0
 	for n < len(buf) {
 		k, err := r.Read(buf[n:])
 		n += k
 		if err != nil {
 			return n, err
 		}
-		if k == 0 && n < len(buf) {
-			// a reader returning 0, nil: try again (io.Reader contract allows it rarely)
-			k, err = r.Read(buf[n:])
-			n += k
-			if err != nil {
-				return n, err
-			}
-			if k == 0 {
+		if k == 0 {
+			if empty++; empty > 100 {
 				return n, io.ErrNoProgress
 			}
 		}
@@ -360,8 +352,6 @@ func (c *chunkReader) drain() {
 // pieceReader reads parts in order; an open or read failure ends the member
 // (never continuing past a missing part).
 type pieceReader struct {
-	w      *walk
-	j      *job
 	pieces []pieceSrc
 	i      int
 	cur    io.ReadCloser
@@ -444,7 +434,7 @@ func (w *walk) run(ws *workerState, j *job) {
 		cr = &chunkReader{w: w, st: j.st}
 		raw = cr
 	} else {
-		pr = &pieceReader{w: w, j: j, pieces: j.pieces}
+		pr = &pieceReader{pieces: j.pieces}
 		raw = pr
 	}
 	defer func() {

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -70,18 +72,9 @@ func noErrs(t *testing.T, g *got) {
 func TestInputKinds(t *testing.T) {
 	tgz := gz(t, hostBundle(t, root1))
 	dir := t.TempDir()
-	for rel, body := range map[string]string{
-		"README": readme, "commands/vmware_-vl.txt": vl, "commands/uname_-a.txt": uname,
-		"var/run/log/vmkernel.log": vmk + vmk, "var/run/log/vmkernel.0.gz": gzs(t, vmk), "var/run/log/hostd.log": hostd,
-	} {
-		p := filepath.Join(dir, root1, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, filepath.Join(dir, root1))
+	parent := t.TempDir() // holds only the bundle folder: its root is found
+	writeTree(t, filepath.Join(parent, root1))
 	files := map[string][]byte{
 		"bundle.tgz":   tgz,
 		"bundle.tar":   hostBundle(t, root1),
@@ -113,22 +106,8 @@ func TestInputKinds(t *testing.T) {
 			hostRels, []BundleInfo{wantHostInfo("bundle.tar", KindESXi, "h1.example.com")}, "bundle.tar!" + root1 + "/"},
 		{"folder root", func() (*Source, error) { return Open(context.Background(), filepath.Join(dir, root1), Options{}) },
 			hostRels, []BundleInfo{wantHostInfo(filepath.Join(dir, root1), KindFolder, "h1.example.com")}, filepath.Join(dir, root1)},
-		{"folder parent", func() (*Source, error) {
-			d := t.TempDir()
-			if err := os.Rename(filepath.Join(dir, root1), filepath.Join(d, root1)); err != nil {
-				return nil, err
-			}
-			defer os.Rename(filepath.Join(d, root1), filepath.Join(dir, root1))
-			s, err := Open(context.Background(), d, Options{})
-			if err != nil {
-				return nil, err
-			}
-			g := walkSource(t, s)
-			if !reflect.DeepEqual(g.byRel(), hostRels) {
-				t.Errorf("folder parent rels = %v", g.byRel())
-			}
-			return OpenReader(context.Background(), "dummy.log", strings.NewReader(vmk), Options{})
-		}, map[string]string{"dummy.log": vmk}, nil, "dummy.log"},
+		{"folder parent", func() (*Source, error) { return Open(context.Background(), parent, Options{}) },
+			hostRels, []BundleInfo{wantHostInfo(parent, KindFolder, "h1.example.com")}, filepath.Join(parent, root1)},
 		{"plain log", func() (*Source, error) {
 			return Open(context.Background(), filepath.Join(dir, "vmkernel.log"), Options{})
 		},
@@ -164,6 +143,23 @@ func TestInputKinds(t *testing.T) {
 				t.Errorf("BytesRead %d, Size %d", s.BytesRead(), s.Size())
 			}
 		})
+	}
+}
+
+// writeTree writes the hostBundle files as an extracted folder.
+func writeTree(t *testing.T, root string) {
+	t.Helper()
+	for rel, body := range map[string]string{
+		"README": readme, "commands/vmware_-vl.txt": vl, "commands/uname_-a.txt": uname,
+		"var/run/log/vmkernel.log": vmk + vmk, "var/run/log/vmkernel.0.gz": gzs(t, vmk), "var/run/log/hostd.log": hostd,
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -268,7 +264,8 @@ func TestFrag(t *testing.T) {
 		{"reversed, spilled", []ent{piece(lb, 3, p[3]), piece(lb, 2, p[2]), piece(lb, 1, p[1]), piece(lb, 0, p[0])}, Options{FragSpill: int64(len(p[3]) + 1)},
 			map[string]string{"var/run/log/vmkernel.log": logText}, []string{"t!" + lb + ".FRAG-00000"}, nil},
 		{"interleaved two sets", []ent{piece(base, 0, tp[0]), piece(lb, 0, p[0]), piece(base, 1, tp[1]), piece(lb, 1, p[1]), piece(base, 2, tp[2]), piece(lb, 2, p[2]), piece(lb, 3, p[3])}, Options{FragSpill: 1},
-			nil, []string{"t!" + base + ".FRAG-00000", "t!" + lb + ".FRAG-00000", "t!" + base + ".FRAG-00001", "t!" + lb + ".FRAG-00001"},
+			// the late .gz pieces are the middle of a deflate stream: reported, not delivered
+			nil, []string{"t!" + base + ".FRAG-00000", "t!" + lb + ".FRAG-00000", "t!" + base + ".FRAG-00001"},
 			[]wantErr{
 				{"frag-order", ErrFragOrder, "t!" + base + ".FRAG-00001", int64(len(tp[0]))},
 				{"frag-order", ErrFragOrder, "t!" + lb + ".FRAG-00001", int64(len(p[0]))},
@@ -345,6 +342,17 @@ func TestVCenterZip(t *testing.T) {
 		ent{name: "manifest.txt", body: "two hosts\n"},
 		ent{name: "esxi-h2-vm2024-3-08@23-59-00.tar", body: string(mkTar(t, ent{name: root2 + "/var/run/log/vmkernel.log", body: vmk}))},
 	)
+	zpath := filepath.Join(t.TempDir(), "vc.zip")
+	if err := os.WriteFile(zpath, z, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), zpath, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := walkSource(t, s); len(g.members) != 8 || s.BytesRead() > s.Size() || s.BytesRead() < s.Size()/2 {
+		t.Errorf("zip file: %d members, BytesRead %d of %d", len(g.members), s.BytesRead(), s.Size())
+	}
 	for _, walkFn := range []func(testing.TB, string, []byte, Options) *got{walkBytes, walkStream} {
 		g := walkFn(t, "vc.zip", z, Options{TempDir: t.TempDir()})
 		noErrs(t, g)
@@ -400,6 +408,9 @@ func TestMetadataSources(t *testing.T) {
 		{"uname host when folder is not esx-", []ent{{name: "bundle/commands/uname_-a.txt", body: uname}},
 			BundleInfo{Path: "b", Kind: KindESXi, Host: "h1short", Version: "7.0.3", Build: "20328353",
 				Sources: map[string]string{"host": "commands/uname_-a.txt", "version": "commands/uname_-a.txt", "build": "commands/uname_-a.txt"}}},
+		{"leading ./ entries", []ent{{name: "./", typ: tar.TypeDir}, {name: "./" + root2 + "/", typ: tar.TypeDir}, {name: "./" + root2 + "/commands/vmware_-vl.txt", body: vl}},
+			BundleInfo{Path: "b", Kind: KindESXi, Host: "h2", Version: "7.0.3", Build: "20328353", CollectedAt: time.Date(2024, 3, 8, 23, 59, 0, 0, time.UTC),
+				Sources: map[string]string{"host": "folder-name", "version": "commands/vmware_-vl.txt", "build": "commands/vmware_-vl.txt", "collected_at": "folder-name"}}},
 		{"ESX 3.5 vmware -vl", []ent{{name: "r/commands/vmware_-vl.txt", body: "VMware ESX Server 3.5.0 build-64607\n"}},
 			BundleInfo{Path: "b", Kind: KindESXi, Version: "3.5.0", Build: "64607", Sources: map[string]string{"version": "commands/vmware_-vl.txt", "build": "commands/vmware_-vl.txt"}}},
 	}
@@ -471,5 +482,154 @@ func TestCancelAndFnError(t *testing.T) {
 	}
 	if err := s.Walk(context.Background(), func(*Member) error { return nil }); err == nil {
 		t.Error("second Walk should fail")
+	}
+}
+
+func TestFragSkippedEntriesKeepStream(t *testing.T) {
+	tp := frags(strings.Repeat(vmk, 50), 3)
+	b := mkTar(t,
+		ent{name: "r/f.FRAG-00000", body: tp[0]},
+		ent{name: "r/link", typ: tar.TypeSymlink, link: "f"},
+		ent{name: "r/d/", typ: tar.TypeDir},
+		ent{name: "r/f.FRAG-00001", body: tp[1]},
+		ent{name: "r/f.FRAG-00002", body: tp[2]},
+	)
+	g := walkBytes(t, "t", b, Options{})
+	if want := map[string]string{"f": strings.Join(tp, "")}; !reflect.DeepEqual(g.byRel(), want) || len(g.members) != 1 {
+		t.Errorf("members %q", g.paths())
+	}
+	if len(g.errs) != 1 || !errors.Is(g.errs[0], ErrSymlink) {
+		t.Errorf("errors %v", g.errs)
+	}
+}
+
+// TestOpenStdin feeds a zip through a pipe on stdin: Open("-") must spool it.
+func TestOpenStdin(t *testing.T) {
+	z := mkZip(t, ent{name: "esxi-h1.tgz", body: string(gz(t, hostBundle(t, root1)))})
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdin
+	os.Stdin = pr
+	t.Cleanup(func() { os.Stdin = old; pr.Close() })
+	go func() { pw.Write(z); pw.Close() }()
+	s, err := Open(context.Background(), "-", Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	noErrs(t, g)
+	if !reflect.DeepEqual(g.byRel(), hostRels) || len(g.bundles) != 1 || g.bundles[0].Path != "stdin!esxi-h1.tgz" {
+		t.Errorf("stdin zip: %q %+v", g.paths(), g.bundles)
+	}
+	if s.BytesRead() < int64(len(z)) || s.Size() != -1 {
+		t.Errorf("BytesRead %d Size %d, input %d", s.BytesRead(), s.Size(), len(z))
+	}
+}
+
+func TestFolderBytesRead(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.log"), []byte(vmk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("a.log", filepath.Join(dir, "l.log")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	if s.BytesRead() != int64(len(vmk)) || len(g.members) != 1 || len(g.errs) != 1 || !errors.Is(g.errs[0], ErrSymlink) {
+		t.Errorf("BytesRead %d, members %q, errs %v", s.BytesRead(), g.paths(), g.errs)
+	}
+}
+
+// TestCancelMidStream cancels while the walker is blocked on a full pool
+// (a slow callback, many large members): Walk returns promptly with the
+// context error and leaves no goroutine behind.
+func TestCancelMidStream(t *testing.T) {
+	var ents []ent
+	body := strings.Repeat(vmk, 2000) // ~330 KiB: two buffers each
+	for i := 0; i < 40; i++ {
+		ents = append(ents, ent{name: fmt.Sprintf("r/var/run/log/f%d.log", i), body: body})
+	}
+	data := gz(t, mkTar(t, ents...))
+	before := runtime.NumGoroutine()
+	for _, workers := range []int{1, 2, 8} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, _ := OpenReader(ctx, "b", bytes.NewReader(data), Options{Workers: workers})
+		var calls atomic.Int32
+		start := time.Now()
+		err := s.Walk(ctx, func(m *Member) error {
+			if calls.Add(1) == 3 {
+				cancel()
+			}
+			time.Sleep(5 * time.Millisecond)
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("workers=%d: err %v", workers, err)
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("workers=%d: cancel took %v", workers, el)
+		}
+		if n := calls.Load(); n > int32(3+2*workers+2) {
+			t.Errorf("workers=%d: %d callbacks after cancel", workers, n)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("goroutines: %d before, %d after", before, n)
+	}
+}
+
+// TestFolderOfBundles: a folder holding host bundles walks each as its own
+// bundle (sniffed by content among *.tgz/*.tar names); loose files form the
+// folder bundle, created only when there is one.
+func TestFolderOfBundles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "h1.tgz"), gz(t, hostBundle(t, root1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "h2.tar.gz"), gz(t, mkTar(t, ent{name: root2 + "/var/run/log/vmkernel.log", body: vmk})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fake.tar"), []byte("just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := walkSource(t, s)
+	noErrs(t, g)
+	var hosts []string
+	for _, b := range g.bundles {
+		hosts = append(hosts, string(b.Kind)+":"+b.Host)
+	}
+	if want := []string{"folder:", "esxi-vm-support:h1.example.com", "esxi-vm-support:h2"}; !reflect.DeepEqual(hosts, want) {
+		t.Errorf("bundles %q, want %q", hosts, want)
+	}
+	if len(g.members) != 8 || g.bodies[filepath.Join(dir, "fake.tar")] != "just text\n" {
+		t.Errorf("members %q", g.paths())
+	}
+	if p := filepath.Join(dir, "h2.tar.gz") + "!" + root2 + "/var/run/log/vmkernel.log"; g.bodies[p] != vmk {
+		t.Errorf("nested member %s missing: %q", p, g.paths())
+	}
+	// only bundles: no folder bundle
+	os.Remove(filepath.Join(dir, "fake.tar"))
+	s, _ = Open(context.Background(), dir, Options{})
+	if g = walkSource(t, s); len(g.bundles) != 2 {
+		t.Errorf("bundles %+v", g.bundles)
+	}
+	// empty folder: one empty bundle
+	s, _ = Open(context.Background(), t.TempDir(), Options{})
+	if g = walkSource(t, s); len(g.bundles) != 1 || len(g.members) != 0 {
+		t.Errorf("empty folder: %+v", g.bundles)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
@@ -36,7 +35,6 @@ type dirItem struct {
 	ps   pieceSrc
 	rel  string
 	comp int64
-	zf   *zip.File
 }
 
 // walkZip walks a zip (a vCenter export): every inner tar or tgz is its own
@@ -59,6 +57,7 @@ func (w *walk) walkZip() {
 		}
 		ra, size = f, n
 	} else {
+		s.in.n.Store(0) // the sniffed head is read again through ReadAt: count it once
 		ra = countReaderAt{r: ra, s: s}
 	}
 	zr, err := zip.NewReader(ra, size)
@@ -116,7 +115,7 @@ func (w *walk) walkZip() {
 		if f.Method != zip.Store {
 			comp = int64(f.CompressedSize64)
 		}
-		items = append(items, dirItem{ps: ps, rel: relOf(name, ""), comp: comp, zf: f})
+		items = append(items, dirItem{ps: ps, rel: relOf(name, ""), comp: comp})
 	}
 	for _, it := range items {
 		if !w.alive() {
@@ -126,7 +125,7 @@ func (w *walk) walkZip() {
 			w.deliverGroup(it.frag, looseBundle())
 			continue
 		}
-		if w.zipNested(it) {
+		if w.nested(it.ps, KindVCenterExport) {
 			continue
 		}
 		j := &job{m: Member{Bundle: looseBundle(), Path: it.ps.vpath, Rel: it.rel, Size: it.ps.size, Seq: w.newSeq()}, pieces: []pieceSrc{it.ps}, comp: it.comp, meta: metaOf(it.rel)}
@@ -134,27 +133,28 @@ func (w *walk) walkZip() {
 	}
 }
 
-// zipNested walks a zip entry that is a tar or tgz as its own host bundle.
-func (w *walk) zipNested(it dirItem) bool {
-	rc, err := it.zf.Open()
+// nested walks an entry of a zip or folder that is a tar or tgz (by
+// content) as its own host bundle; false means deliver it as a member.
+func (w *walk) nested(ps pieceSrc, kind BundleKind) bool {
+	rc, err := ps.open()
 	if err != nil {
 		return false // delivered as a plain member; its reader reports the error
 	}
 	defer rc.Close()
 	cnt := &countingReader{r: rc}
 	br := bufio.NewReaderSize(cnt, 64<<10)
-	head, perr := br.Peek(64 << 10)
-	switch sniff(head, perr == io.EOF) {
+	head, _ := br.Peek(8 << 10) // a tar header inflates from far fewer bytes
+	switch sniff(head) {
 	case fmtGzipTar:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return false
 		}
 		rr := &ratioReader{r: zr, comp: func() int64 { return cnt.n - int64(br.Buffered()) }, max: w.s.opts.MaxRatio}
-		w.walkTar(rr, it.ps.vpath, KindVCenterExport)
+		w.walkTar(rr, ps.vpath, kind)
 		return true
 	case fmtTar:
-		w.walkTar(&ratioReader{r: br, max: -1}, it.ps.vpath, KindVCenterExport)
+		w.walkTar(&ratioReader{r: br, max: -1}, ps.vpath, kind)
 		return true
 	}
 	return false
@@ -169,5 +169,3 @@ func (w *walk) deliverGroup(g *fragGroup, bundle int) {
 	plans, _ := planFrags(g.vbase, idxs, func(i int) pieceSrc { return g.pieces[i] }, -1, 0)
 	w.deliverPlans(plans, bundle, g.rel)
 }
-
-var _ = strconv.Itoa

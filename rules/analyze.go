@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -69,12 +70,23 @@ func Analyze(ctx context.Context, src *bundles.Source, opts Options) (*Report, e
 		return nil, err
 	}
 	rep := &Report{Schema: ReportSchema, Input: src.Name()}
+	links := 0
 	for _, me := range src.Errors() {
+		// Real vm-support tarballs carry links (var/log/vmkernel.log ->
+		// /var/run/log/vmkernel.log) whose targets are members of their own:
+		// skipping them is normal, so they are a note, not a read error.
+		if errors.Is(me.Err, bundles.ErrSymlink) {
+			links++
+			continue
+		}
 		msg := me.Op + ": "
 		if me.Err != nil {
 			msg += me.Err.Error()
 		}
 		rep.ReadErrors = append(rep.ReadErrors, ReadError{Path: me.Path, Offset: me.Offset, Message: msg})
+	}
+	if links > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d link entries skipped: links are never followed; their targets are read where the bundle holds them", links))
 	}
 	for i, bi := range src.Bundles() {
 		r := e.finish(aggs[i], hostMeta{Host: bi.Host, Version: bi.Version, Build: bi.Build, CollectedAt: bi.CollectedAt})

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +41,8 @@ type analyzeFlags struct {
 	width    int
 	maxEv    int
 	workers  int
+	maxTotal string
+	maxRatio int
 }
 
 func newAnalyzeCmd() *cobra.Command {
@@ -77,6 +81,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
 	fl.IntVar(&f.width, "width", 0, "text report width in columns (default: terminal width, or 100)")
 	fl.IntVar(&f.maxEv, "max-evidence", 0, "evidence lines per finding (default 10)")
 	fl.IntVar(&f.workers, "workers", 0, "goroutines (default: number of CPUs)")
+	fl.StringVar(&f.maxTotal, "max-total", "", "decompression bomb cap: stop reading an input after `SIZE` of uncompressed bytes (e.g. 200GB; default 64GiB)")
+	fl.IntVar(&f.maxRatio, "max-ratio", 0, "decompression bomb cap: largest expansion `RATIO` of one compressed member (default 1000)")
 	return cmd
 }
 
@@ -121,6 +127,15 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 	}
 	if f.width < 0 {
 		return usageErrorf("analyze: --width must not be negative")
+	}
+	if f.maxRatio < 0 {
+		return usageErrorf("analyze: --max-ratio must not be negative")
+	}
+	bopts := bundles.Options{MaxRatio: f.maxRatio}
+	if f.maxTotal != "" {
+		if bopts.MaxTotal, err = parseByteSize(f.maxTotal); err != nil {
+			return usageErrorf("analyze: --max-total: %v", err)
+		}
 	}
 	catalog, err := loadCatalog(f.rulesDir)
 	if err != nil {
@@ -170,7 +185,7 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 		if showProgress {
 			o.Progress = newProgressBar(stderr, displayName(a)).update
 		}
-		rep, err := analyzeOne(ctx, cmd.InOrStdin(), a, o)
+		rep, err := analyzeOne(ctx, cmd.InOrStdin(), a, o, bopts)
 		if err != nil {
 			return err
 		}
@@ -233,8 +248,8 @@ func exitFor(jr *jsonReport, failOn string) error {
 }
 
 // analyzeOne runs the engine over one argument.
-func analyzeOne(ctx context.Context, stdin io.Reader, arg string, opts rules.Options) (*rules.Report, error) {
-	bopts := bundles.Options{Workers: opts.Workers}
+func analyzeOne(ctx context.Context, stdin io.Reader, arg string, opts rules.Options, bopts bundles.Options) (*rules.Report, error) {
+	bopts.Workers = opts.Workers
 	if arg == "-" {
 		head, rest, err := sniffStdin(stdin)
 		if err != nil {
@@ -505,4 +520,33 @@ func mapHost(input string, h *rules.HostReport) jsonHost {
 		out.Devices = append(out.Devices, jsonDevice{Device: d.Device, Class: d.Class, ClassTitle: d.ClassTitle, Count: d.Count, First: jsonTime(d.First), Last: jsonTime(d.Last)})
 	}
 	return out
+}
+
+// parseByteSize reads a size such as "200GB", "64GiB", "512M" or "1000000"
+// (bytes). K, M, G and T are powers of 1024, as in the tools engineers use
+// on bundles (du -h, vdf -h).
+func parseByteSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "IB"), "B")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		case 'T':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			t = t[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v <= 0 || v > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q: want a positive size such as 200GB, 64GiB or 1000000", s)
+	}
+	return v * mult, nil
 }

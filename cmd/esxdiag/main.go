@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 		newVersionCmd(),
 		newAnalyzeCmd(), newRulesCmd(),
 		newSenseCmd(),
+		newTriageCmd(),
 	)
 	return root
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// discoverOptions tunes how folders are searched.
+type discoverOptions struct {
+	exclude string      // results folder: never triage our own output
+	cache   *sniffCache // --watch: remembers the sniff verdict of unchanged files between polls
+}
+
+// sniffCache keeps isBundleFile verdicts by path and file state, so a
+// watched folder with many files is not re-read at every poll. Not safe for
+// concurrent use (the watcher polls from one goroutine).
+type sniffCache struct {
+	m map[string]sniffVerdict
+}
+
+type sniffVerdict struct {
+	sig    fileSig
+	bundle bool
+}
+
+func (c *sniffCache) isBundle(path string, st os.FileInfo) bool {
+	sig := fileSig{size: st.Size(), mtime: st.ModTime()}
+	if v, ok := c.m[path]; ok && v.sig == sig {
+		return v.bundle
+	}
+	if c.m == nil {
+		c.m = map[string]sniffVerdict{}
+	}
+	ok := isBundleFile(path)
+	c.m[path] = sniffVerdict{sig: sig, bundle: ok}
+	return ok
+}
+
+// discover expands the PATH arguments of `triage` into bundles:
+//   - a file named explicitly is always a bundle, whatever its content (so an
+//     unreadable one is reported, not skipped);
+//   - a glob is expanded, then each match is handled like an argument;
+//   - a folder that looks like an extracted vm-support bundle (it holds
+//     commands/ next to etc/ or var/) is one bundle;
+//   - any other folder is searched recursively for bundles by content
+//     (gzip, zip or tar magic), plus files whose names end in an archive
+//     extension (so a corrupt upload is reported rather than ignored).
+//     Hidden files and folders (".name", e.g. partial uploads) are skipped.
+//
+// The result is sorted by path and free of duplicates.
+func discover(args []string, opt discoverOptions) ([]triageInput, error) {
+	seen := map[string]bool{}
+	var out []triageInput
+	add := func(in triageInput) {
+		if seen[in.Path] {
+			return
+		}
+		seen[in.Path] = true
+		out = append(out, in)
+	}
+	for _, arg := range args {
+		paths := []string{arg}
+		if _, err := os.Stat(arg); err != nil && hasGlobMeta(arg) {
+			m, gerr := filepath.Glob(arg)
+			if gerr != nil {
+				return nil, usageErrorf("triage: bad pattern %q: %v", arg, gerr)
+			}
+			if len(m) == 0 {
+				return nil, usageErrorf("triage: %s: no file matches", arg)
+			}
+			paths = m
+		}
+		for _, p := range paths {
+			st, err := os.Stat(p)
+			if err != nil {
+				// Reported as an unreadable bundle, the others still run.
+				add(triageInput{Path: p, Size: -1})
+				continue
+			}
+			if !st.IsDir() {
+				add(triageInput{Path: p, Size: st.Size()})
+				continue
+			}
+			if looksLikeExtractedBundle(p) {
+				add(triageInput{Path: p, IsDir: true, Size: dirSize(p)})
+				continue
+			}
+			found, err := searchFolder(p, opt)
+			if err != nil {
+				return nil, err
+			}
+			for _, in := range found {
+				add(in)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func hasGlobMeta(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// searchFolder walks root for bundles.
+func searchFolder(root string, opt discoverOptions) ([]triageInput, error) {
+	var out []triageInput
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return fmt.Errorf("triage: %w", err)
+			}
+			return nil // unreadable subfolder: skip it, keep searching
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isInside(p, opt.exclude) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && looksLikeExtractedBundle(p) {
+				out = append(out, triageInput{Path: p, IsDir: true, Size: dirSize(p)})
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		st, err := os.Stat(p) // follows symlinks
+		if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+			return nil
+		}
+		bundle := false
+		if opt.cache != nil {
+			bundle = opt.cache.isBundle(p, st)
+		} else {
+			bundle = isBundleFile(p)
+		}
+		if bundle {
+			out = append(out, triageInput{Path: p, Size: st.Size()})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// archiveExts are names that make a file a candidate even when its content
+// does not sniff as an archive (it is then reported as unreadable).
+var archiveExts = []string{".tgz", ".tar", ".gz", ".zip"}
+
+// isBundleFile sniffs the head of a file for gzip, zip or tar magic.
+func isBundleFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if sniffArchive(head[:n]) {
+		return true
+	}
+	lower := strings.ToLower(path)
+	for _, ext := range archiveExts {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func sniffArchive(head []byte) bool {
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b: // gzip
+		return true
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")): // zip
+		return true
+	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")): // tar
+		return true
+	}
+	return false
+}
+
+// looksLikeExtractedBundle reports whether dir is an unpacked vm-support
+// bundle: a commands/ folder next to etc/ or var/.
+func looksLikeExtractedBundle(dir string) bool {
+	isDir := func(name string) bool {
+		st, err := os.Stat(filepath.Join(dir, name))
+		return err == nil && st.IsDir()
+	}
+	return isDir("commands") && (isDir("etc") || isDir("var"))
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

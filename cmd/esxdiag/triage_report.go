@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+)
+
+// outcomeFromReport renders jr exactly as `analyze --format json` does (the
+// per-bundle report of the results folder) and extracts the summary view of
+// each host from the same model, so the two never disagree.
+func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
+	var buf bytes.Buffer
+	if err := renderJSON(&buf, jr); err != nil {
+		return nil, err
+	}
+	out := &bundleOutcome{Report: buf.Bytes()}
+	for _, e := range jr.ReadErrors {
+		out.ReadErrors = append(out.ReadErrors, e.Message)
+	}
+	if !jr.Summary.Recognised {
+		return out, nil // no host: reported as "nothing recognised"
+	}
+	for i := range jr.Hosts {
+		h := &jr.Hosts[i]
+		th := triageHost{
+			Host:        h.Bundle.Host,
+			Version:     h.Bundle.Version,
+			Build:       h.Bundle.Build,
+			CollectedAt: parseJSONTime(h.Bundle.CollectedAt),
+		}
+		if th.Host == "" {
+			th.Host = "unknown"
+		}
+		byRule := map[string]int{} // rule -> index in th.Findings
+		for _, f := range h.Findings {
+			k, ok := byRule[f.RuleID]
+			if !ok {
+				k = len(th.Findings)
+				byRule[f.RuleID] = k
+				th.Findings = append(th.Findings, triageFinding{RuleID: f.RuleID, Severity: f.Severity, Title: f.Title})
+			}
+			tf := &th.Findings[k]
+			tf.Objects++
+			tf.Count += max(f.Count, 1)
+			if severityRank(f.Severity) > severityRank(tf.Severity) {
+				tf.Severity = f.Severity
+			}
+			if severityRank(f.Severity) > severityRank(th.Worst) {
+				th.Worst = f.Severity
+			}
+		}
+		sortFindings(th.Findings)
+		th.ReadErrors = readErrorsOf(jr, h)
+		out.Hosts = append(out.Hosts, th)
+	}
+	return out, nil
+}
+
+// readErrorsOf counts the read errors that belong to host h: all of them
+// for a single-host report, those under the host bundle's path otherwise.
+func readErrorsOf(jr *jsonReport, h *jsonHost) int {
+	if len(jr.Hosts) == 1 {
+		return len(jr.ReadErrors)
+	}
+	n := 0
+	for _, e := range jr.ReadErrors {
+		if h.Bundle.Path != "" && strings.HasPrefix(e.Path, h.Bundle.Path) {
+			n++
+		}
+	}
+	return n
+}
