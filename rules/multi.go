@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -178,10 +179,15 @@ func AnalyzeSources(ctx context.Context, srcs []*bundles.Source, opts Options) (
 	}
 	e.runFleet(aggs, metas)
 	var names []string
+	links := 0
 	rep := &Report{Schema: ReportSchema}
 	for i, src := range srcs {
 		names = append(names, src.Name())
 		for _, me := range src.Errors() {
+			if errors.Is(me.Err, bundles.ErrSymlink) {
+				links++ // as Analyze: skipped links are a note
+				continue
+			}
 			msg := me.Op + ": "
 			if me.Err != nil {
 				msg += me.Err.Error()
@@ -205,6 +211,9 @@ func AnalyzeSources(ctx context.Context, srcs []*bundles.Source, opts Options) (
 			rep.ReadErrors = append(rep.ReadErrors, r.Warnings...)
 			rep.Hosts = append(rep.Hosts, hostReport(infos[g], r))
 		}
+	}
+	if links > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d link entries skipped: links are never followed; their targets are read where the bundle holds them", links))
 	}
 	rep.Input = strings.Join(names, ", ")
 	return rep, nil
