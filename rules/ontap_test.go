@@ -485,3 +485,25 @@ func BenchmarkOntapLog(b *testing.B) {
 		}
 	}
 }
+
+// The real case-1 bundle (ESX 4.1, masked device id, zone-less syslog
+// stamps in host-local time) with a filer log in EST: the single 6/3f/0e
+// line matches the lun.map only with the clocks shifted (the host ran on
+// US Pacific time in this reconstruction), reported with low confidence.
+func TestOntapCase1RealBundleClockOffset(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "filer1-messages.log")
+	text := "Thu Mar  1 11:53:31 EST [filer1: lun.map:info]: LUN /vol/exch_snap/sdv_verify_lun was mapped to initiator group viaRPC.iqn.1998-01.com.vmware:esx_host=4\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, filepath.Join("testdata", "case1", "esx-esx_host-2012-04-07--18.05-3478812"), p)
+	f, _ := findRule(rep, lunMapUAID)
+	if f == nil {
+		t.Fatalf("no correlation: %s", rep)
+	}
+	if f.Facts["confidence"] != "low" || f.Facts["clock_offset"] != "-8h0m0s" || f.Object != "naa.xxxxxxxxxxxxx" {
+		t.Errorf("facts %v object %s", f.Facts, f.Object)
+	}
+	mustContain(t, "summary", f.Summary, "shifted by -8h0m0s", "different time zones", "lun.map of /vol/exch_snap/sdv_verify_lun on filer1")
+}

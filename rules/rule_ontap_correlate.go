@@ -61,6 +61,7 @@ type hostSym struct {
 	times []time.Time
 	count int
 	ev    EvidenceSet
+	local bool // times come from zone-less syslog stamps (ESX/ESXi 4.x): host-local clock
 }
 
 type hostSideState struct {
@@ -88,6 +89,9 @@ func (s *hostSideState) sym(dev, class string) *hostSym {
 
 func (g *hostSym) add(l *Line, n int) {
 	g.count += n
+	if l.Header != nil && l.Header.TimeInferred {
+		g.local = true
+	}
 	if t := l.Time(); !t.IsZero() && len(g.times) < hostSideMaxTS {
 		g.times = append(g.times, t)
 	}
@@ -146,6 +150,7 @@ func (s *hostSideState) merge(o *hostSideState) {
 		for c, og := range m {
 			g := s.sym(dev, c)
 			g.count += og.count
+			g.local = g.local || og.local
 			g.times = append(g.times, og.times...)
 			if len(g.times) > hostSideMaxTS {
 				sort.Slice(g.times, func(i, j int) bool { return g.times[i].Before(g.times[j]) })
@@ -247,6 +252,33 @@ func within(ts []time.Time, from, to time.Time) (n int, first, last time.Time) {
 	return
 }
 
+// clockOffsets are the shifts of the array clock tried when matching: 0,
+// then (when one side's clock has no zone, so the logs may be in different
+// zones) whole hours up to ±14 h, nearest first.
+func clockOffsets(zoneless bool) []time.Duration {
+	out := []time.Duration{0}
+	if zoneless {
+		for h := 1; h <= 14; h++ {
+			out = append(out, time.Duration(h)*time.Hour, -time.Duration(h)*time.Hour)
+		}
+	}
+	return out
+}
+
+func anyAssumed(evs []ontapEvent) bool {
+	for i := range evs {
+		if evs[i].rec.TimeAssumed {
+			return true
+		}
+	}
+	return false
+}
+
+// offsetNote is the caveat of a match found only with a shifted clock.
+func offsetNote(off time.Duration) string {
+	return fmt.Sprintf("matched only with the array clock shifted by %s: the logs are probably in different time zones (a zone-less stamp was read as UTC)", off)
+}
+
 // precheck decides not-evaluable states common to both rules.
 func (s *hostSideState) precheck(h *HostCtx) (*arrayView, RuleStatus, bool) {
 	if !h.Seen(hostSideKinds...) {
@@ -307,18 +339,26 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		// Best map event: serial match first, then most UAs in its window.
 		bestI, bestN, bestSerial := -1, 0, false
 		var bf, bl time.Time
-		for i := range maps {
-			e := &maps[i]
-			if !e.rec.HasTime {
-				continue
+		var off time.Duration
+		for _, o := range clockOffsets(g.local || anyAssumed(maps)) {
+			for i := range maps {
+				e := &maps[i]
+				if !e.rec.HasTime {
+					continue
+				}
+				at := e.rec.Time.Add(o)
+				n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+uaFollow))
+				if n == 0 {
+					continue
+				}
+				same := netapp && v.serials[string(e.rec.LUNPath)] == serial
+				if bestI < 0 || (same && !bestSerial) || (same == bestSerial && n > bestN) {
+					bestI, bestN, bestSerial, bf, bl = i, n, same, f, l
+				}
 			}
-			n, f, l := within(g.times, e.rec.Time.Add(-ontapSkew), e.rec.Time.Add(ontapSkew+uaFollow))
-			if n == 0 {
-				continue
-			}
-			same := netapp && v.serials[string(e.rec.LUNPath)] == serial
-			if bestI < 0 || (same && !bestSerial) || (same == bestSerial && n > bestN) {
-				bestI, bestN, bestSerial, bf, bl = i, n, same, f, l
+			if bestI >= 0 {
+				off = o
+				break
 			}
 		}
 		if bestI < 0 {
@@ -337,6 +377,9 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		}
 		if e.rec.TimeAssumed && conf == "high" {
 			conf = "medium"
+		}
+		if off != 0 {
+			conf, why = "low", offsetNote(off)+"; "+why
 		}
 		lun := string(e.rec.LUNPath)
 		if lun == "" {
@@ -359,6 +402,9 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		if serial != "" {
 			facts["serial"] = serial
 		}
+		if off != 0 {
+			facts["clock_offset"] = off.String()
+		}
 		ev := append([]Evidence{e.ev}, g.ev.Items()...)
 		if len(ev) > maxEv(h) {
 			ev = ev[:maxEv(h)]
@@ -367,7 +413,7 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		if bestN >= scsiStormPerMinute {
 			sev = SeverityError
 		}
-		first := e.rec.Time
+		first := e.rec.Time.Add(off) // on the host's clock
 		if bf.Before(first) {
 			first = bf
 		}
@@ -446,26 +492,34 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			}
 			bestI, bestRank, bestN := -1, -1, 0
 			var bf, bl time.Time
-			for i := range arr {
-				e := &arr[i]
-				if !e.rec.HasTime {
-					continue
+			var off time.Duration
+			for _, o := range clockOffsets(g.local || anyAssumed(arr)) {
+				for i := range arr {
+					e := &arr[i]
+					if !e.rec.HasTime {
+						continue
+					}
+					at := e.rec.Time.Add(o)
+					n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+spaceFollow))
+					if n == 0 {
+						continue
+					}
+					rank := 0
+					switch {
+					case lunPath != "" && string(e.rec.LUNPath) == lunPath:
+						rank = 3
+					case lunVol != "" && string(e.rec.Volume) == lunVol:
+						rank = 2
+					case netapp:
+						rank = 1
+					}
+					if rank > bestRank || (rank == bestRank && n > bestN) {
+						bestI, bestRank, bestN, bf, bl = i, rank, n, f, l
+					}
 				}
-				n, f, l := within(g.times, e.rec.Time.Add(-ontapSkew), e.rec.Time.Add(ontapSkew+spaceFollow))
-				if n == 0 {
-					continue
-				}
-				rank := 0
-				switch {
-				case lunPath != "" && string(e.rec.LUNPath) == lunPath:
-					rank = 3
-				case lunVol != "" && string(e.rec.Volume) == lunVol:
-					rank = 2
-				case netapp:
-					rank = 1
-				}
-				if rank > bestRank || (rank == bestRank && n > bestN) {
-					bestI, bestRank, bestN, bf, bl = i, rank, n, f, l
+				if bestI >= 0 {
+					off = o
+					break
 				}
 			}
 			if bestI < 0 {
@@ -480,7 +534,8 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 				if i == bestI || !o.rec.HasTime || (lunVol == "" || string(o.rec.Volume) != lunVol) && (lunPath == "" || string(o.rec.LUNPath) != lunPath) {
 					continue
 				}
-				if n, _, _ := within(g.times, o.rec.Time.Add(-ontapSkew), o.rec.Time.Add(ontapSkew+spaceFollow)); n > 0 {
+				at := o.rec.Time.Add(off)
+				if n, _, _ := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+spaceFollow)); n > 0 {
 					related = append(related, o)
 				}
 			}
@@ -495,6 +550,9 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			}
 			if e.rec.TimeAssumed && conf == "high" {
 				conf = "medium"
+			}
+			if off != 0 {
+				conf, why = "low", offsetNote(off)+"; "+why
 			}
 			what := objLUN(&e.rec)
 			if what == "" {
@@ -529,6 +587,9 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if serial != "" {
 				facts["serial"] = serial
 			}
+			if off != 0 {
+				facts["clock_offset"] = off.String()
+			}
 			ev := []Evidence{e.ev}
 			for _, o := range related {
 				ev = append(ev, o.ev)
@@ -537,10 +598,10 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if len(ev) > maxEv(h) {
 				ev = ev[:maxEv(h)]
 			}
-			first := e.rec.Time
+			first := e.rec.Time.Add(off) // on the host's clock
 			for _, o := range related {
-				if o.rec.Time.Before(first) {
-					first = o.rec.Time
+				if t := o.rec.Time.Add(off); t.Before(first) {
+					first = t
 				}
 			}
 			if bf.Before(first) {
