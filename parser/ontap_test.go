@@ -2,7 +2,9 @@ package parser
 
 import (
 	"bufio"
+	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -137,26 +139,34 @@ func TestParseONTAPWeekdayYear(t *testing.T) {
 	}
 }
 
+// Every line of every file under testdata/ontap (one file per shape:
+// 7-Mode messages with the published real lines, event log show rows, EMS
+// XML records) parses, and each file sniffs as ONTAP.
 func TestParseONTAPTestdata(t *testing.T) {
-	f, err := os.Open("testdata/ontap/messages-7mode.txt")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("testdata/ontap/*")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("testdata: %v %v", files, err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		var r ONTAPRecord
-		if !ParseONTAP(sc.Bytes(), time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC), &r) {
-			t.Errorf("line %d not parsed: %s", n+1, sc.Text())
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if KindOfContent(sc.Bytes()) != KindONTAP {
-			t.Errorf("line %d: KindOfContent = %v", n+1, KindOfContent(sc.Bytes()))
+		if k := KindOfContent(data); k != KindONTAP {
+			t.Errorf("%s: KindOfContent = %v", name, k)
 		}
-		n++
-	}
-	if n == 0 {
-		t.Fatal("no lines")
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		n := 0
+		for sc.Scan() {
+			n++
+			var r ONTAPRecord
+			if !ParseONTAP(sc.Bytes(), time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC), &r) || !r.HasTime {
+				t.Errorf("%s:%d not parsed (or no time): %s", name, n, sc.Text())
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no lines", name)
+		}
 	}
 }
 
