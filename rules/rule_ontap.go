@@ -271,6 +271,46 @@ func ontapDefs() []*ontapDef {
 			},
 		},
 		{
+			id: "ontap-fc-port-full", title: "ONTAP FC target port command queue full", sev: SeverityWarning,
+			verified: []string{"scsitarget.fct.port.full"},
+			object:   objNode,
+			remediation: []string{
+				"Outstanding commands on an FC target port exceed its limit: hosts see TASK SET FULL / BUSY (D:0x28 / D:0x8). Reduce hosts per port or LUNs per host, or lower the host queue depth; spread initiators over more target ports.",
+				"Watch statistics show -object fcp_port -counter queue_full -instance <port> -raw and threshold_full.",
+			},
+			reference: "NetApp Harvest EMS runbook, scsitarget.fct.port.full (rules-catalog.md NA-FCPORT-001)",
+			samples: []Sample{
+				{Line: "3/7/2024 10:15:01  cl1-01  ERROR  scsitarget.fct.port.full: FC target port 0c: active commands 2048 reached the maximum 2048.", Match: true},
+				{Line: "Sat Nov 24 15:32:05 EST [p1-3240cl1-2: scsitarget.ispfct.portLogin:notice]: FCP login on Fibre Channel adapter '0c' from '20:00:00:25:b5:0a:00:46', address 0x80051.", Match: false},
+			},
+		},
+		{
+			id: "ontap-ha-interconnect-down", title: "ONTAP HA interconnect down", sev: SeverityError,
+			verified: []string{"callhome.hainterconnect.down"},
+			object:   objNode,
+			remediation: []string{
+				"With the HA interconnect down, takeover may be unavailable: check the interconnect cabling and the partner node (storage failover show), and contact NetApp support if it does not recover.",
+			},
+			reference: "NetApp Harvest EMS runbook, callhome.hainterconnect.down (rules-catalog.md NA-NVRAM-001)",
+			samples: []Sample{
+				{Line: "3/7/2024 10:15:01  cl1-01  ALERT  callhome.hainterconnect.down: Call home for HA INTERCONNECT DOWN.", Match: true},
+				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  callhome.hainterconnect.up: up", Match: false},
+			},
+		},
+		{
+			id: "ontap-node-panic", title: "ONTAP node panic", sev: SeverityCritical,
+			verified: []string{"sk.panic"},
+			object:   objNode,
+			remediation: []string{
+				"A node panicked: its partner took over its storage. On ESXi hosts expect 6/29 (reset) UNIT ATTENTIONs, ALUA transitions (2/04/0a), H:0x8 resets and path failovers at that time. Collect the core and open a NetApp case; give back after the node is healthy.",
+			},
+			reference: "NetApp Harvest ems.yaml, sk.panic (rules-catalog.md NA-PANIC-001)",
+			samples: []Sample{
+				{Line: "3/7/2024 10:15:01  cl1-02  EMERGENCY  sk.panic: Panic String: Received PANIC packet from partner.", Match: true},
+				{Line: "3/7/2024 10:15:01  cl1-02  NOTICE  cf.fsm.takeover: x", Match: false},
+			},
+		},
+		{
 			id: "ontap-snapmirror-failure", title: "ONTAP SnapMirror failure", sev: SeverityError,
 			kw:       []string{"snapmirror.", "SnapMirror.", "Snapmirror."},
 			verified: []string{"smc.snapmir.init.fail", "sms.status.out.of.sync", "sms.snap.not.replicated", "sms.common.snapshot.failed", "sms.failed.precheck"},
