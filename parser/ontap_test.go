@@ -315,3 +315,32 @@ func TestKindOfContentNotONTAP(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkParseONTAPForms(b *testing.B) {
+	ref := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ name, line string }{
+		{"eventlog", "3/7/2024 11:02:10   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22 to perform operation. 4.00KB was requested but only 1.00KB was available."},
+		{"emsxml", `<LR d="07Mar2024 10:14:58" n="cl1-01" t="1709806498" id="1709806498/33" p="6" s="Ok" o="scsiblade" vf="" type="0" seq="0x1e5f" ><lun_map_1 path="/vol/ds01/lun0" igroup="esx_hosts" lun_id="0"/></LR>`},
+		{"not-ontap", `2024-03-07T10:15:01.123Z cpu3:2097)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x28, CmdSN 0x1f2 from world 2099 to dev "naa.600a09804334692f614a324a3562505a" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			line := []byte(c.line)
+			var r ONTAPRecord
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				ParseONTAP(line, ref, &r)
+			}
+		})
+	}
+}
+
+func BenchmarkNetAppSerialEqualNAA(b *testing.B) {
+	dev, ser := []byte("naa.600a09804334692f614a324a3562505a"), []byte("C4i/aJ2J5bPZ")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if !NetAppSerialEqualNAA(dev, ser) {
+			b.Fatal("no match")
+		}
+	}
+}
