@@ -507,3 +507,33 @@ func TestOntapCase1RealBundleClockOffset(t *testing.T) {
 	}
 	mustContain(t, "summary", f.Summary, "shifted by -8h0m0s", "different time zones", "lun.map of /vol/exch_snap/sdv_verify_lun on filer1")
 }
+
+// FC target port queue full on the array ↔ TASK SET FULL on the host.
+func TestE2EOntapPortQfull(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, case1Serial)
+	root := writeESXiBundle(t, dir, "", "")
+	f, err := os.OpenFile(filepath.Join(root, "var/run/log/vmkernel.log"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(f, "2024-03-07T10:15:%02d.000Z cpu2:2127)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x2a, CmdSN 0x%x from world 2127 to dev \"%s\" failed H:0x0 D:0x28 P:0x0 Possible sense data: 0x0 0x0 0x0.\n", 10+i, i, dev)
+	}
+	f.Close()
+	filer := filepath.Join(dir, "cl1-port.log")
+	if err := os.WriteFile(filer, []byte("3/7/2024 10:15:00  cl1-01  ERROR  scsitarget.fct.port.full: FC target port 0c: active commands 2048 reached the maximum 2048.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, root, filer)
+	fd, _ := findRule(rep, portQfullID)
+	if fd == nil {
+		t.Fatalf("no %s finding: %s", portQfullID, rep)
+	}
+	if fd.Facts["confidence"] != "medium" || fd.Facts["host_symptom"] != "queue-full" || fd.Facts["host_count"] != "5" || fd.Facts["host_device"] != dev {
+		t.Errorf("facts %v", fd.Facts)
+	}
+	if len(fd.KB) != 3 {
+		t.Errorf("KB %v", fd.KB)
+	}
+}

@@ -52,6 +52,7 @@ const (
 	ontapLunSpaceID  = "ontap-lun-no-space"
 	ontapLunOffID    = "ontap-lun-offline"
 	ontapNearlyID    = "ontap-volume-nearly-full"
+	ontapPortFullID  = "ontap-fc-port-full"
 	ontapMaxRecords  = 20000
 	ontapMapChurnMin = 4
 )
@@ -271,7 +272,7 @@ func ontapDefs() []*ontapDef {
 			},
 		},
 		{
-			id: "ontap-fc-port-full", title: "ONTAP FC target port command queue full", sev: SeverityWarning,
+			id: ontapPortFullID, title: "ONTAP FC target port command queue full", sev: SeverityWarning,
 			verified: []string{"scsitarget.fct.port.full"},
 			object:   objNode,
 			remediation: []string{
@@ -336,7 +337,7 @@ func ontapRules() []GoRule {
 	for _, d := range ontapDefs() {
 		out = append(out, ontapEventRule{d})
 	}
-	return append(out, lunMapUARule{}, spaceHostRule{})
+	return append(out, lunMapUARule{}, spaceHostRule{}, portQfullRule{})
 }
 
 type ontapEventRule struct{ d *ontapDef }

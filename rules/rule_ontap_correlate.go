@@ -138,7 +138,7 @@ func (s *hostSideState) Observe(l *Line) {
 	}
 	class := sense.Classify(st).ID
 	switch class {
-	case hostSideSymUA, "out-of-space", "thin-soft-threshold", "pdl", "not-ready":
+	case hostSideSymUA, "out-of-space", "thin-soft-threshold", "pdl", "not-ready", "queue-full", "busy":
 	default:
 		return
 	}
@@ -195,7 +195,7 @@ func (s *hostSideState) array(hc *HostCtx) *arrayView {
 			name = "input " + strconv.Itoa(h.Index+1)
 		}
 		v.inputs = append(v.inputs, name)
-		for _, id := range []string{ontapLunMapID, ontapVolFullID, ontapAggrFullID, ontapLunSpaceID, ontapLunOffID, ontapNearlyID} {
+		for _, id := range []string{ontapLunMapID, ontapVolFullID, ontapAggrFullID, ontapLunSpaceID, ontapLunOffID, ontapNearlyID, ontapPortFullID} {
 			st, ok := h.State(id).(*ontapEventState)
 			if !ok {
 				continue
@@ -613,6 +613,120 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 				Remediation: []string{
 					"Free or add space on the array first: grow the volume/aggregate named above, delete Snapshot copies or enable autosize/Snapshot autodelete; bring the LUN online if ONTAP took it offline.",
 					"Then on the host: answer/resume the VMs stunned by out-of-space writes, rescan, and for PDL/APD restore the paths or detach the device.",
+				}})
+		}
+	}
+	return out, RuleStatus{}
+}
+
+// ---- ontap-port-qfull-host ----
+
+// portQfullRule: FC target port command queue full on the array
+// (scsitarget.fct.port.full, Harvest runbook) ↔ TASK SET FULL (D:0x28) or
+// BUSY (D:0x8) on NetApp devices of the host (rules-catalog.md
+// NA-FCPORT-001). The port is not tied to a LUN: confidence is medium for
+// NetApp devices, low otherwise.
+type portQfullRule struct{}
+
+const (
+	portQfullID = "ontap-port-qfull-host"
+	qfullFollow = 5 * time.Minute
+)
+
+func (portQfullRule) Info() RuleInfo {
+	return RuleInfo{
+		ID: portQfullID, Title: "Array FC port queue full caused TASK SET FULL / BUSY on the host",
+		Severity: SeverityError, Kinds: hostSideKinds, Keywords: hostSideKeywords(),
+		KB:     []string{"vmware:1030381", "vmware:1008113", "vmware:1010922"},
+		Needs:  "vmkernel log plus an ONTAP log analyzed together",
+		Source: "builtin:rule_ontap_correlate.go",
+		Samples: []Sample{
+			{Line: `2024-03-07T10:15:03.123Z cpu3:2097)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x2a, CmdSN 0x1f2 from world 2099 to dev "naa.600a09804334692f614a324a3562505a" failed H:0x0 D:0x28 P:0x0 Possible sense data: 0x0 0x0 0x0.`, Match: false},
+		},
+	}
+}
+
+func (portQfullRule) NewState() RuleState { return &portQfullState{} }
+
+type portQfullState struct{ hostSideState }
+
+func (s *portQfullState) Merge(o RuleState) {
+	if x, ok := o.(*portQfullState); ok && x != nil {
+		s.hostSideState.merge(&x.hostSideState)
+	}
+}
+
+func (s *portQfullState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
+	v, st, ok := s.precheck(h)
+	if !ok {
+		return nil, st
+	}
+	arr := v.events[ontapPortFullID]
+	var out []Finding
+	for _, dev := range s.devNames() {
+		_, netapp := parser.NetAppSerialFromNAA([]byte(dev))
+		for _, class := range []string{"queue-full", "busy"} {
+			g := s.syms[dev][class]
+			if g == nil || len(g.times) == 0 {
+				continue
+			}
+			bestI, bestN := -1, 0
+			var bf, bl time.Time
+			var off time.Duration
+			for _, o := range clockOffsets(g.local || anyAssumed(arr)) {
+				for i := range arr {
+					e := &arr[i]
+					if !e.rec.HasTime {
+						continue
+					}
+					at := e.rec.Time.Add(o)
+					if n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+qfullFollow)); n > bestN {
+						bestI, bestN, bf, bl = i, n, f, l
+					}
+				}
+				if bestI >= 0 {
+					off = o
+					break
+				}
+			}
+			if bestI < 0 {
+				continue
+			}
+			e := &arr[bestI]
+			conf, why := "medium", "the device is a NetApp LUN and the host errors fall in the window of the array event (the port is not tied to one LUN)"
+			if !netapp {
+				conf, why = "low", "only the time window links them (the device id is not a NetApp NAA id)"
+			}
+			if off != 0 {
+				conf, why = "low", offsetNote(off)+"; "+why
+			}
+			name := map[string]string{"queue-full": "TASK SET FULL (D:0x28)", "busy": "BUSY (D:0x8)"}[class]
+			sum := fmt.Sprintf("%s on %s at %s, then %d × %s on %s between %s and %s; clock skew tolerance ±%s; confidence %s: %s",
+				e.rec.Event, e.rec.Node, e.rec.Time.UTC().Format(timeLayout), bestN, name, dev,
+				bf.UTC().Format(timeLayout), bl.UTC().Format(timeLayout), ontapSkew, conf, why)
+			if e.rec.TimeAssumed {
+				sum += " (the ONTAP log states no time zone: read as UTC)"
+			}
+			facts := map[string]string{"confidence": conf, "ontap_event": string(e.rec.Event), "ontap_node": string(e.rec.Node),
+				"host_device": dev, "host_symptom": class, "host_count": strconv.Itoa(bestN), "skew_tolerance": ontapSkew.String(),
+				"array_time": e.rec.Time.UTC().Format(timeLayout)}
+			if off != 0 {
+				facts["clock_offset"] = off.String()
+			}
+			ev := append([]Evidence{e.ev}, g.ev.Items()...)
+			if len(ev) > maxEv(h) {
+				ev = ev[:maxEv(h)]
+			}
+			first := e.rec.Time.Add(off)
+			if bf.Before(first) {
+				first = bf
+			}
+			out = append(out, Finding{RuleID: portQfullID, Severity: SeverityError, Title: "Array FC port queue full caused TASK SET FULL / BUSY on the host",
+				Object: dev + " " + class, Count: bestN, First: first, Last: bl, Summary: sum, Evidence: ev, Facts: facts,
+				KB: h.KB("vmware:1030381", "vmware:1008113", "vmware:1010922"),
+				Remediation: []string{
+					"The array's FC target port ran out of command slots: reduce hosts per port or LUNs per host, spread initiators over more target ports, or lower the host queue depth.",
+					"Enable adaptive queue depth on every host sharing the port (Disk.QFullSampleSize / Disk.QFullThreshold as the array vendor advises; for NetApp the VMware guidance of KB 1010922 gives QFullSampleSize 32).",
 				}})
 		}
 	}
