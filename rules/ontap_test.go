@@ -537,3 +537,30 @@ func TestE2EOntapPortQfull(t *testing.T) {
 		t.Errorf("KB %v", fd.KB)
 	}
 }
+
+// With one ESXi source AnalyzeSources gives exactly Analyze's report, so a
+// caller can always use it.
+func TestAnalyzeSourcesOneSourceEqualsAnalyze(t *testing.T) {
+	root := filepath.Join("testdata", "case1", "esx-esx_host-2012-04-07--18.05-3478812")
+	var outs [][]byte
+	for i := 0; i < 2; i++ {
+		src, err := bundles.Open(context.Background(), root, bundles.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep *Report
+		if i == 0 {
+			rep, err = Analyze(context.Background(), src, Options{Workers: 1})
+		} else {
+			rep, err = AnalyzeSources(context.Background(), []*bundles.Source{src}, Options{Workers: 1})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		outs = append(outs, b)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("AnalyzeSources(one source) differs from Analyze:\n%s\n%s", outs[0], outs[1])
+	}
+}
