@@ -564,3 +564,37 @@ func TestAnalyzeSourcesOneSourceEqualsAnalyze(t *testing.T) {
 		t.Errorf("AnalyzeSources(one source) differs from Analyze:\n%s\n%s", outs[0], outs[1])
 	}
 }
+
+// FuzzOntapCorrelate feeds arbitrary filer and vmkernel text through
+// AnalyzeSources: no panic, no error, correlation findings only on hosts.
+func FuzzOntapCorrelate(f *testing.F) {
+	f.Add("Thu Mar  7 05:14:58 EST [filer1: lun.map:info]: LUN /vol/v/l was mapped to initiator group g=3\nfiler1> lun show -v\n        /vol/v/l  1g\n                Serial#: "+case1Serial+"\n",
+		"2024-03-07T10:15:00.000Z cpu3:2097)ScsiDeviceIO: 3449: Cmd(0x45a2c0b3c8c0) 0x28, CmdSN 0x100 from world 2099 to dev \"naa.600a09804334692f614a324a3562505a\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x6 0x3f 0xe.\n")
+	f.Add("3/7/2024 11:02:10   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22\n",
+		"2024-03-07T11:02:31.000Z cpu1:2101)ScsiDeviceIO: 3449: Cmd(0x45) 0x2a, CmdSN 0x1 from world 2100 to dev \"naa.60a98000572d54724a34642d71325763\" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x7 0x27 0x7.\n")
+	cat := Builtin()
+	f.Fuzz(func(t *testing.T, filer, vmk string) {
+		ctx := context.Background()
+		a, err := bundles.OpenReader(ctx, "filer1-messages.log", strings.NewReader("Thu Mar  7 05:00:00 EST [filer1: x.y:info]: start\n"+filer), bundles.Options{Workers: 1})
+		if err != nil {
+			return
+		}
+		b, err := bundles.OpenReader(ctx, "vmkernel.log", strings.NewReader("2024-03-07T10:00:00.000Z cpu0:1)start\n"+vmk), bundles.Options{Workers: 1})
+		if err != nil {
+			return
+		}
+		rep, err := AnalyzeSources(ctx, []*bundles.Source{a, b}, Options{Workers: 1, Catalog: cat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range rep.Hosts {
+			for _, fd := range h.Findings {
+				if fd.RuleID == lunMapUAID || fd.RuleID == spaceHostID || fd.RuleID == portQfullID {
+					if fd.Facts["confidence"] == "" || fd.Facts["skew_tolerance"] == "" {
+						t.Fatalf("correlation finding without confidence/skew: %+v", fd)
+					}
+				}
+			}
+		}
+	})
+}
