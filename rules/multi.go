@@ -21,6 +21,7 @@ type FleetHost struct {
 	Index       int
 	Host        string
 	CollectedAt time.Time
+	Last        time.Time // latest line time of the host's files (ESXi headers)
 	Kinds       map[parser.Kind]int
 	states      func(ruleID string) RuleState
 }
@@ -54,13 +55,20 @@ type FleetState interface {
 
 // fleetRef is the reference time for year-less stamps of inputs that carry
 // no collection time of their own (a bare filer messages file): the latest
-// collection time of the other inputs.
+// collection time of the other inputs, or else the latest line time of
+// their logs (bare vmkernel.log files).
 func fleetRef(hosts []*FleetHost) time.Time {
-	var ref time.Time
+	var ref, last time.Time
 	for _, h := range hosts {
 		if h.CollectedAt.After(ref) {
 			ref = h.CollectedAt
 		}
+		if h.Last.After(last) {
+			last = h.Last
+		}
+	}
+	if ref.IsZero() {
+		return last
 	}
 	return ref
 }
@@ -85,12 +93,14 @@ func (e *engine) runFleet(aggs map[int]*hostAgg, metas map[int]hostMeta) {
 			}
 		}
 		kinds := map[parser.Kind]int{}
+		var span TimeSpan
 		for _, f := range h.files {
 			if f.info.Kind != parser.KindUnknown {
 				kinds[f.info.Kind]++
 			}
+			span.Merge(f.span)
 		}
-		hosts[i] = &FleetHost{Index: b, Host: metas[b].Host, CollectedAt: metas[b].CollectedAt, Kinds: kinds,
+		hosts[i] = &FleetHost{Index: b, Host: metas[b].Host, CollectedAt: metas[b].CollectedAt, Last: span.Last, Kinds: kinds,
 			states: func(id string) RuleState {
 				if ri, ok := ids[id]; ok && h.failed[ri] == "" {
 					return h.states[ri]

@@ -598,3 +598,24 @@ func FuzzOntapCorrelate(f *testing.F) {
 		}
 	})
 }
+
+// Bare files without a collection time: the 7-Mode stamps take their year
+// from the latest time of the vmkernel log analyzed with them.
+func TestOntapBareFilesYear(t *testing.T) {
+	dir := t.TempDir()
+	dev := naaOf(t, case1Serial)
+	root := writeESXiBundle(t, dir, dev, "")
+	vmk := filepath.Join(dir, "vmkernel.log")
+	data, err := os.ReadFile(filepath.Join(root, "var/run/log/vmkernel.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vmk, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyzePaths(t, vmk, writeFilerConsole(t, dir))
+	f, _ := findRule(rep, lunMapUAID)
+	if f == nil || f.Facts["confidence"] != "high" || f.Facts["array_time"] != "2024-03-07T10:14:58Z" {
+		t.Fatalf("bare files: %+v", f)
+	}
+}
