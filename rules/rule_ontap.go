@@ -115,7 +115,7 @@ func ontapDefs() []*ontapDef {
 				"Delete unneeded Snapshot copies or enable Snapshot autodelete; for LUN volumes use a volume guarantee with fractional reserve, or thin provisioning with monitoring.",
 				"On ESXi hosts using LUNs of this volume, resume the VMs stunned by out-of-space writes (7/27/07) once space is added.",
 			},
-			reference: "docs.netapp.com ONTAP EMS reference (monitor-vol-events, vserver-storage-events); wafl.vol.full as published in clustered ONTAP event log output (kb.md §8)",
+			reference: "docs.netapp.com ONTAP EMS reference (monitor-vol-events, vserver-storage-events); wafl.vol.full as published in clustered ONTAP event log output",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01   cl1-01   ALERT   wafl.vol.full: Insufficient space on volume ds01@svm1:9f1c-22 to perform operation. 1.01MB was requested but only 1.00MB was available.", Match: true},
 				{Line: "3/7/2024 10:15:01   cl1-01   ALERT   monitor.vol.full.inc.sav: Volume ds01@svm1 is full.", Match: true},
@@ -130,7 +130,7 @@ func ontapDefs() []*ontapDef {
 				"Grow the volume or enable autosize before it fills; thin LUNs in a full volume return SPACE ALLOCATION FAILED (7/27/07) to hosts.",
 				"Review Snapshot retention and enable Snapshot autodelete.",
 			},
-			reference: "monitor.volume.nearlyFull as published in clustered ONTAP event log output; vserver.storage.nearlyFull, ONTAP EMS reference (kb.md §8)",
+			reference: "monitor.volume.nearlyFull as published in clustered ONTAP event log output; vserver.storage.nearlyFull, ONTAP EMS reference",
 			samples: []Sample{
 				{Line: "11/24/2012 15:15:29  node-01  ERROR  monitor.volume.nearlyFull: Volume ds01@svm1:9f1c is nearly full (using or reserving 95% of space and 4% of inodes).", Match: true},
 				{Line: "11/24/2012 15:15:29  node-01  ERROR  monitor.volume.ok: Volume ds01@svm1:9f1c is OK.", Match: false},
@@ -144,7 +144,7 @@ func ontapDefs() []*ontapDef {
 				"Add disks to the aggregate or move volumes off it (volume move); thin-provisioned volumes in a full aggregate cannot write.",
 				"Check which volumes are thin (no guarantee) and what Snapshot copies pin space.",
 			},
-			reference: "docs.netapp.com ONTAP EMS reference, aggr-full-events (kb.md §8)",
+			reference: "docs.netapp.com ONTAP EMS reference, aggr-full-events",
 			samples: []Sample{
 				{Line: `3/7/2024 10:15:01 cl1-02 ALERT aggr.full: Aggregate "aggr1" is full.`, Match: true},
 				{Line: `3/7/2024 10:15:01 cl1-02 ERROR wafl.cp.toolong: Aggregate aggr1 experienced a long CP.`, Match: false},
@@ -163,7 +163,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Snapshot copies use more than the Snapshot reserve and spill into the active file system: delete old Snapshot copies, enable Snapshot autodelete, or raise the reserve (volume modify -percent-snapshot-space / snap reserve).",
 			},
-			reference: "no verified EMS name; matched on the message text (kb.md §8 lists snapshot-reserve events as unverified)",
+			reference: "no verified EMS name; matched on the message text",
 			samples: []Sample{
 				{Line: "Sat Nov 24 15:15:29 EST [filer1: wafl.snap.reserve:warning]: Snapshot reserve of volume vol1 exceeded (120%).", Match: true},
 				{Line: "Sat Nov 24 15:15:29 EST [filer1: wafl.snap.create:info]: Snapshot hourly.0 created on volume vol1.", Match: false},
@@ -178,7 +178,7 @@ func ontapDefs() []*ontapDef {
 				"Add space to the volume (or its aggregate), then bring the LUN online if ONTAP took it offline (lun online / lun modify -state online); after LUN.vol.proc.fail.no.space run lun rescan -sync.",
 				"Use a volume guarantee and fractional reserve for LUN volumes, or thin provisioning with space monitoring and autosize.",
 			},
-			reference: "docs.netapp.com ONTAP EMS reference, lun-vol-events (LUN.vol.no.space, LUN.vol.proc.fail.no.space) and wafl.write.fail.spcres (rules-catalog.md NA-SPACE-001)",
+			reference: "docs.netapp.com ONTAP EMS reference, lun-vol-events (LUN.vol.no.space, LUN.vol.proc.fail.no.space) and wafl.write.fail.spcres",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:02  cl1-01  ERROR  LUN.vol.no.space: An operation on /vol/ds01/lun0 in volume ds01 (DSID 1043) failed due to lack of space in the volume.", Match: true},
 				{Line: "3/7/2024 10:15:02  cl1-01  NOTICE  LUN.online: LUN /vol/ds01/lun0 was brought online.", Match: false},
@@ -191,7 +191,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Find out who or what took the LUN offline (manual, space, or a failed volume) and bring it back online once the cause is fixed; ESXi hosts see the device not ready, APD or PDL meanwhile.",
 			},
-			reference: "docs.netapp.com ONTAP EMS reference, lun-offline-events; wafl.vvol.offline from NetApp Harvest ems.yaml (kb.md §8)",
+			reference: "docs.netapp.com ONTAP EMS reference, lun-offline-events; wafl.vvol.offline from NetApp Harvest ems.yaml",
 			samples: []Sample{
 				{Line: "<13>Nov 24 15:15:29 cl1-01 [cl1-01: mgwd: LUN.offline:notice]: LUN /vol/vol1/lun1, vol vol1 (DSID 1036) was brought offline (UUID: 6d2a).", Match: true},
 				{Line: "Sat Nov 24 15:15:29 EST [filer1: lun.offline:notice]: LUN /vol/vol1/lun1 has been taken offline", Match: true},
@@ -212,7 +212,7 @@ func ontapDefs() []*ontapDef {
 				"Frequent map/unmap of LUNs (often snapshot-backed LUN clones mounted by SnapDrive/SnapManager verification or VSC restores) changes the LUN inventory of every host in the igroup: each sees UNIT ATTENTION 6/3f/0e.",
 				"Verify backups on a separate verification host (not the ESXi host running the production VMs), and clean up leftover igroups and LUN clones after restores.",
 			},
-			reference: "lun.map: published 7-Mode /etc/messages line (kb.md §8); lun.unmap inferred; lun mapping create/delete, ONTAP CLI reference",
+			reference: "lun.map: published 7-Mode /etc/messages line; lun.unmap inferred; lun mapping create/delete, ONTAP CLI reference",
 			churnMin:  ontapMapChurnMin, churnWindow: time.Hour,
 			samples: []Sample{
 				{Line: "Sat Nov 24 15:15:29 EST [p1-3240cl1-2: lun.map:info]: LUN /vol/karim_vol/my_lun was mapped to initiator group esx_hosts=0", Match: true}, // info: one map is context, not churn
@@ -230,7 +230,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Check the battery with system node environment sensors show; if the capacity keeps dropping, contact NetApp support: the node may shut down to protect unwritten data.",
 			},
-			reference: "callhome.battery.low: NetApp Harvest runbook; nvmem.battery.*: ONTAP EMS reference 9.14.1 nvmem events (kb.md §8)",
+			reference: "callhome.battery.low: NetApp Harvest runbook; nvmem.battery.*: ONTAP EMS reference 9.14.1 nvmem events",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-01  ALERT  callhome.battery.low: Call home for BATTERY LOW.", Match: true},
 				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  nvmem.battery.capacity.normal: NVMEM battery capacity is normal.", Match: false},
@@ -248,7 +248,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Long or back-to-back CPs mean the disks cannot absorb the write load: hosts see latency or timeouts. Check disk utilisation and aggregate fullness, spread or reduce write load, and look for failed disks reconstructing.",
 			},
-			reference: "wafl.cp.toolong: docs.netapp.com ONTAP EMS reference, wafl-cp-events; back-to-back CP names unverified (rules-catalog.md NA-CP-001)",
+			reference: "wafl.cp.toolong: docs.netapp.com ONTAP EMS reference, wafl-cp-events; back-to-back CP names unverified",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01 cl1-02 ERROR wafl.cp.toolong: Aggregate aggr1 experienced a long CP.", Match: true},
 				{Line: "3/7/2024 10:15:01 cl1-02 NOTICE wafl.cp.done: Aggregate aggr1 CP done.", Match: false},
@@ -265,7 +265,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Replace the failed drive; check that spares exist and that RAID reconstruction completes (storage disk show -broken, storage aggregate show-status).",
 			},
-			reference: "disk.failmsg: ONTAP EMS reference (deprecated in 9.5, replaced by disk.outOfService, Harvest ems.yaml); raid.* failure names unverified (kb.md §8)",
+			reference: "disk.failmsg: ONTAP EMS reference (deprecated in 9.5, replaced by disk.outOfService, Harvest ems.yaml); raid.* failure names unverified",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  disk.outOfService: Drive 1.0.3 (S/N Z1Z2Z3) is out of service.", Match: true},
 				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  disk.partner.diskUnown: x", Match: false},
@@ -279,7 +279,7 @@ func ontapDefs() []*ontapDef {
 				"Outstanding commands on an FC target port exceed its limit: hosts see TASK SET FULL / BUSY (D:0x28 / D:0x8). Reduce hosts per port or LUNs per host, or lower the host queue depth; spread initiators over more target ports.",
 				"Watch statistics show -object fcp_port -counter queue_full -instance <port> -raw and threshold_full.",
 			},
-			reference: "NetApp Harvest EMS runbook, scsitarget.fct.port.full (rules-catalog.md NA-FCPORT-001)",
+			reference: "NetApp Harvest EMS runbook, scsitarget.fct.port.full",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-01  ERROR  scsitarget.fct.port.full: FC target port 0c: active commands 2048 reached the maximum 2048.", Match: true},
 				{Line: "Sat Nov 24 15:32:05 EST [p1-3240cl1-2: scsitarget.ispfct.portLogin:notice]: FCP login on Fibre Channel adapter '0c' from '20:00:00:25:b5:0a:00:46', address 0x80051.", Match: false},
@@ -292,7 +292,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"With the HA interconnect down, takeover may be unavailable: check the interconnect cabling and the partner node (storage failover show), and contact NetApp support if it does not recover.",
 			},
-			reference: "NetApp Harvest EMS runbook, callhome.hainterconnect.down (rules-catalog.md NA-NVRAM-001)",
+			reference: "NetApp Harvest EMS runbook, callhome.hainterconnect.down",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-01  ALERT  callhome.hainterconnect.down: Call home for HA INTERCONNECT DOWN.", Match: true},
 				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  callhome.hainterconnect.up: up", Match: false},
@@ -305,7 +305,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"A node panicked: its partner took over its storage. On ESXi hosts expect 6/29 (reset) UNIT ATTENTIONs, ALUA transitions (2/04/0a), H:0x8 resets and path failovers at that time. Collect the core and open a NetApp case; give back after the node is healthy.",
 			},
-			reference: "NetApp Harvest ems.yaml, sk.panic (rules-catalog.md NA-PANIC-001)",
+			reference: "NetApp Harvest ems.yaml, sk.panic",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-02  EMERGENCY  sk.panic: Panic String: Received PANIC packet from partner.", Match: true},
 				{Line: "3/7/2024 10:15:01  cl1-02  NOTICE  cf.fsm.takeover: x", Match: false},
@@ -322,7 +322,7 @@ func ontapDefs() []*ontapDef {
 			remediation: []string{
 				"Check the relationship (snapmirror show -fields state,status,last-transfer-error), fix the reported error, then resync or re-initialize; with SnapMirror Synchronous strict mode an out-of-sync state restricts client I/O on the source.",
 			},
-			reference: "smc.snapmir.init.fail, sms.*: NetApp Harvest ems.yaml and ONTAP EMS reference sms events; 7-Mode snapmirror.* names unverified (kb.md §8)",
+			reference: "smc.snapmir.init.fail, sms.*: NetApp Harvest ems.yaml and ONTAP EMS reference sms events; 7-Mode snapmirror.* names unverified",
 			samples: []Sample{
 				{Line: "3/7/2024 10:15:01  cl1-01  ERROR  smc.snapmir.init.fail: Initialize from source volume 'svm1:vol1' to destination volume 'svm2:vol1_dst' failed with error 'Transfer aborted'.", Match: true},
 				{Line: "3/7/2024 10:15:01  cl1-01  NOTICE  sms.status.in.sync: in sync", Match: false},
