@@ -17,9 +17,10 @@ import (
 // Sources: CASE.md case 1 step 2 (UserDump of hostd-worker, "Hostd: [00] rip"
 // backtrace) and case 3 (hostd/vpxa roles, restart commands); formats.md §1.4
 // (var/core/<world>-zdump.NNN, [V]) and §3 (UserDump 1485/1587 lines, [V]);
-// rules-catalog.md ESX-HOSTD-001 ("wantCoreDump:hostd-worker signal:6" from
-// Broadcom 367598, "hostd detected to be non-responsive" from hostd-probe,
-// Broadcom 442474, remediation and the services.sh autostart warning). The
+// rules-catalog.md ESX-HOSTD-001 (the "wantCoreDump:hostd-worker signal:6"
+// and hostd-probe "hostd detected to be non-responsive" sample lines as
+// quoted in that section, remediation and the services.sh autostart
+// warning; the article numbers given there are not in kb.md). The
 // restart-agents KB number is unverified (kb.md §6), so none is cited.
 
 const hostdCrashID = "hostd-crash"

@@ -118,8 +118,8 @@ func mdHost(b *strings.Builder, h *jsonHost, loc *time.Location) {
 		b.WriteString("\nNo rule could be evaluated: the input holds no log or command output esxdiag knows.\n")
 	} else if len(ne) > 0 {
 		b.WriteString("\n| Not evaluable | Reason |\n| --- | --- |\n")
-		for _, s := range ne {
-			fmt.Fprintf(b, "| `%s` | %s |\n", s.RuleID, mdCell(orDash(s.Reason)))
+		for _, g := range groupNotEvaluable(ne) {
+			fmt.Fprintf(b, "| `%s` | %s |\n", g.Label, mdCell(g.Reason))
 		}
 	}
 }

@@ -372,3 +372,24 @@ func TestDeviceDetail(t *testing.T) {
 		require.Equal(t, tc.want, deviceDetail(tc.title, tc.span))
 	}
 }
+
+func TestGroupNotEvaluable(t *testing.T) {
+	const ems = "no ONTAP EMS log in bundle"
+	got := groupNotEvaluable([]jsonStatus{
+		{RuleID: "ats-heartbeat-miscompare", Reason: "no vmkernel log in bundle"},
+		{RuleID: "ontap-aggregate-full", Reason: ems},
+		{RuleID: "ontap-disk-failure", Reason: ems},
+		{RuleID: "ontap-lun-map-ua", Reason: "no ONTAP log among the inputs"},
+		{RuleID: "ontap-volume-full", Reason: ems},
+		{RuleID: "ramdisk-full", Reason: "no vdf"},
+		{RuleID: "relocatevm-disabled", Reason: "no vdf"},
+		{RuleID: "x", Reason: ""},
+	})
+	require.Equal(t, []neGroup{
+		{"ats-heartbeat-miscompare", "no vmkernel log in bundle"},
+		{"ontap-* (3 rules)", ems},
+		{"ontap-lun-map-ua", "no ONTAP log among the inputs"},
+		{"ramdisk-full, relocatevm-disabled", "no vdf"}, // no shared dash prefix: ids listed
+		{"x", "no reason given"},
+	}, got)
+}

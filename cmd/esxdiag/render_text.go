@@ -430,12 +430,8 @@ func renderTextStatuses(tw *textWriter, sts []jsonStatus, st textStyles, W int) 
 		}
 	} else if len(ne) > 0 {
 		tw.line("  Not evaluable:")
-		for _, s := range ne {
-			reason := s.Reason
-			if reason == "" {
-				reason = "no reason given"
-			}
-			for _, l := range wrap(s.RuleID+": "+reason, W-4, "  ") {
+		for _, g := range groupNotEvaluable(ne) {
+			for _, l := range wrap(g.Label+": "+g.Reason, W-4, "  ") {
 				tw.line("    " + l)
 			}
 		}
