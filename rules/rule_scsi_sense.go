@@ -330,6 +330,14 @@ func scsiClassSteps(class, span string) []string {
 		return []string{"Confirm on the array for the same minutes (NetApp scsitarget.fct.port.full, target port queue-full counters), then reduce fan-in: fewer hosts or LUNs per target port, or a lower host queue depth."}
 	case "pdl":
 		return []string{"If the LUN was unmapped or destroyed on the array by mistake, restore the mapping first; the pdl finding lists the full unmount/detach procedure."}
+	case "out-of-space", "thin-soft-threshold":
+		// NetApp EMS names and the fix order: kb.md §8 (ontap-ems
+		// monitor-vol-events, lun-vol-events pages).
+		return []string{
+			"On the array, find the volume or aggregate that holds the LUN and free space: grow the volume (or enable autosize), delete old snapshots or data; on ONTAP look for monitor.vol.full.inc.sav, LUN.vol.no.space or LUN.vol.proc.fail.no.space at the same time.",
+			"Then resume the VMs that paused on the out-of-space question (answer Retry in the vSphere client) and check the guests' file systems.",
+			"Keep thin LUNs from overcommitting the pool: alert on the soft threshold (sense 6/38/07) before writes start failing.",
+		}
 	case "reservation-conflict":
 		return []string{"Find the initiator holding the reservation (MSCS/RDM, backup software, non-ATS VMFS metadata locking); on ESX/ESXi 4.1 and later with a VAAI-capable array, check that VAAI ATS is enabled."}
 	}

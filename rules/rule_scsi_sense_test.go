@@ -304,3 +304,20 @@ func TestScsiSenseESX35Summary(t *testing.T) {
 	}
 	mustContain(t, "remediation", strings.Join(fs[0].Remediation, "\n"), "ESX/ESXi 4.1 and later")
 }
+
+// TestScsiSenseOutOfSpaceSteps: a thin pool out of space gets array-side
+// steps (with the verified ONTAP EMS names, kb.md §8) and the VM resume
+// step, not only the one-line class guidance.
+func TestScsiSenseOutOfSpaceSteps(t *testing.T) {
+	fs, _ := runRule(t, scsiSenseRule{}, member{rel: "var/run/log/vmkernel.log", kind: parser.KindVmkernel, lines: []string{
+		`2024-03-07T08:15:00.000Z cpu3:2097152)ScsiDeviceIO: 4681: Cmd(0x45444522f400) 0x2a, CmdSN 0x5d1881 from world 2100640 to dev "naa.60a9800073596e54682d4c554e303036" failed H:0x0 D:0x2 P:0x0 Valid sense data: 0x7 0x27 0x7`,
+	}})
+	if len(fs) != 1 || fs[0].Facts["class"] != "out-of-space" || fs[0].Severity != SeverityCritical {
+		t.Fatalf("findings = %+v", fs)
+	}
+	all := strings.Join(fs[0].Remediation, "\n")
+	mustContain(t, "remediation", all, "LUN.vol.proc.fail.no.space", "answer Retry")
+	if len(fs[0].Remediation) != 4 {
+		t.Errorf("remediation = %q", fs[0].Remediation)
+	}
+}
