@@ -474,6 +474,7 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 		}
 		return pcs[i].path < pcs[j].path
 	})
+	realPaths := len(pcs)
 	pathText := ""
 	if len(pcs) == 1 && pcs[0].path == dev && noPath == 0 {
 		// ESX 3.5 logs name the LUN by its path (vmhbaA:T:L:P): the
@@ -527,8 +528,10 @@ func (s *scsiSenseState) finding(h *HostCtx, dev string, class sense.Class, g *s
 	}
 	facts := map[string]string{
 		"class":  class.ID,
-		"paths":  strconv.Itoa(len(g.paths)),
 		"status": statusText(sks[0].k),
+	}
+	if realPaths > 0 { // lines that name no path are not a path; none named, no fact
+		facts["paths"] = strconv.Itoa(realPaths)
 	}
 	if sks[0].k.valid || (sks[0].k.key|sks[0].k.asc|sks[0].k.ascq) != 0 {
 		facts["sense"] = fmt.Sprintf("%x/%02x/%02x", sks[0].k.key, sks[0].k.asc, sks[0].k.ascq)

@@ -197,12 +197,14 @@ func TestScsiSenseReviewPresentation(t *testing.T) {
 		step1    string   // substring of the first remediation step
 		anyStep  string   // substring of some remediation step
 		maxSteps int
+		paths    string // facts["paths"], when set
 	}{
 		{
 			name:     "UA storm during backup verification",
 			lines:    ua,
 			sev:      SeverityWarning,
 			summary:  []string{"0x28 Read(10) ×40.", "Paths: vmhba2:C0:T1:L0 ×", "vmhba3:C0:T0:L0 ×", "(10 line(s) name no path)", "6/3f/0e"},
+			paths:    "2",
 			notSum:   []string{"on path"},
 			anyStep:  "Look up the backup jobs that ran between 2024-03-06T14:15:00Z and 2024-03-06T14:15:39Z",
 			maxSteps: 4,
@@ -227,6 +229,9 @@ func TestScsiSenseReviewPresentation(t *testing.T) {
 				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
 			}
 			mustContain(t, "summary", f.Summary, tc.summary...)
+			if tc.paths != "" && f.Facts["paths"] != tc.paths {
+				t.Errorf("paths fact = %q, want %q (lines without a path are not a path)", f.Facts["paths"], tc.paths)
+			}
 			for _, s := range tc.notSum {
 				if strings.Contains(f.Summary, s) {
 					t.Errorf("summary has %q: %s", s, f.Summary)
