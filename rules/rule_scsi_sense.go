@@ -353,7 +353,13 @@ func statusText(k scsiStatusKey) string {
 	}
 	if k.valid || (k.key|k.asc|k.ascq) != 0 {
 		d := sense.Decode(k.key, k.asc, k.ascq)
-		fmt.Fprintf(&b, " sense %x/%02x/%02x %s: %s", k.key, k.asc, k.ascq, d.KeyName, d.Description())
+		word := "sense"
+		if !k.valid && k.hasStatus {
+			// "Possible sense data": the bytes were not validated by a
+			// CHECK CONDITION (KB 289902, kb.md §1); say so.
+			word = "possible sense"
+		}
+		fmt.Fprintf(&b, " %s %x/%02x/%02x %s: %s", word, k.key, k.asc, k.ascq, d.KeyName, d.Description())
 	} else if k.hasStatus {
 		var parts []string
 		if k.host != 0 {

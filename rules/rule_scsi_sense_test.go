@@ -326,3 +326,21 @@ func TestScsiSenseOutOfSpaceSteps(t *testing.T) {
 		t.Errorf("remediation = %q", fs[0].Remediation)
 	}
 }
+
+// TestStatusTextPossibleSense: "Possible sense data" bytes were not
+// validated by a CHECK CONDITION (KB 289902); the summary says "possible
+// sense" for them and plain "sense" for valid ones.
+func TestStatusTextPossibleSense(t *testing.T) {
+	for _, tc := range []struct {
+		k    scsiStatusKey
+		want string
+	}{
+		{scsiStatusKey{host: 1, key: 5, asc: 0x25, hasStatus: true}, "H:0x1 D:0x0 P:0x0 possible sense 5/25/00 ILLEGAL REQUEST: LOGICAL UNIT NOT SUPPORTED"},
+		{scsiStatusKey{dev: 2, key: 6, asc: 0x3f, ascq: 0x0e, valid: true, hasStatus: true}, "H:0x0 D:0x2 P:0x0 sense 6/3f/0e UNIT ATTENTION: REPORTED LUNS DATA HAS CHANGED"},
+		{scsiStatusKey{host: 1, hasStatus: true}, "H:0x1 D:0x0 P:0x0 (NO_CONNECT)"},
+	} {
+		if got := statusText(tc.k); got != tc.want {
+			t.Errorf("statusText(%+v) = %q, want %q", tc.k, got, tc.want)
+		}
+	}
+}
