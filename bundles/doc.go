@@ -83,7 +83,9 @@
 // (a stream expanding more than MaxRatio times after its first MiB, or more
 // than MaxTotal member bytes in all: the member is cut there, and MaxTotal
 // stops the walk). Member readers only ever return io.EOF; long lines are
-// not special since members are byte streams.
+// not special since members are byte streams. Errors keeps at most
+// MaxErrorsPerOp problems of each Op, plus one saying how many more there
+// were, so an archive of a million bad entries costs bounded memory.
 //
 // # Metadata
 //
