@@ -15,7 +15,7 @@ func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
 	}
 	out := &bundleOutcome{Report: buf.Bytes()}
 	for _, e := range jr.ReadErrors {
-		out.ReadErrors = append(out.ReadErrors, e.Message)
+		out.ReadErrors = append(out.ReadErrors, readErrorText(e))
 	}
 	if !jr.Summary.Recognised {
 		return out, nil // no host: reported as "nothing recognised"
