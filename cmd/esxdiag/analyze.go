@@ -239,10 +239,24 @@ func exitFor(jr *jsonReport, failOn string) error {
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s), highest %s (--fail-on %s)", jr.Summary.Findings, jr.Summary.Highest, failOn)}
 	}
 	if !jr.Summary.Recognised {
+		// Name the input and the first problem, so stderr alone says what
+		// went wrong where (the report may go to a file).
+		inputs := strings.Join(jr.Inputs, ", ")
 		if jr.unreadable > 0 {
-			return &exitError{code: exitUsage, err: errors.New("input unreadable: see the errors at the end of the report")}
+			first := jr.ReadErrors[0]
+			for _, e := range jr.ReadErrors {
+				if !benignReadError(e.Message) {
+					first = e
+					break
+				}
+			}
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s: input unreadable: %s (see the errors at the end of the report)", inputs, readErrorText(first))}
 		}
-		return &exitError{code: exitUnrecognised, err: errors.New("nothing recognised in the input (no known log file, no parsed line)")}
+		why := "no known log file, no parsed line"
+		if len(jr.ReadErrors) > 0 {
+			why = readErrorText(jr.ReadErrors[0])
+		}
+		return &exitError{code: exitUnrecognised, err: fmt.Errorf("%s: nothing recognised in the input (%s)", inputs, why)}
 	}
 	return nil
 }
