@@ -195,12 +195,23 @@ func badInputs(t *testing.T, dir string) []badCase {
 		errMsg: "corrupt data", stderr: "corrupt.tgz: input unreadable: corrupt.tgz at offset 0", triageExit: exitUsage})
 
 	if os.Geteuid() != 0 { // root reads a mode-000 file anyway
+		// An extracted bundle (commands/ next to var/, so triage takes the
+		// folder as one bundle) with an unreadable log and an unreadable
+		// folder: both named, the readable vmkernel.log still analysed.
 		folder := filepath.Join(dir, badRoot)
-		require.NoError(t, os.MkdirAll(filepath.Join(folder, "var", "run", "log"), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(folder, "var", "run", "log", "vmkernel.log"), []byte(badFail), 0o644))
-		require.NoError(t, os.WriteFile(filepath.Join(folder, "var", "run", "log", "hostd.log"), []byte("secret\n"), 0o000))
-		cases = append(cases, badCase{name: "folder-unreadable-file", input: badRoot, exit: exitFindings,
-			errPath: "hostd.log", errMsg: "permission denied", rules: []string{"scsi-sense"}, triageExit: exitFindings})
+		logs := filepath.Join(folder, "var", "run", "log")
+		require.NoError(t, os.MkdirAll(logs, 0o755))
+		require.NoError(t, os.MkdirAll(filepath.Join(folder, "commands"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(folder, "commands", "vmware_-vl.txt"), []byte(vl.body), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(logs, "vmkernel.log"), []byte(badFail), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(logs, "hostd.log"), []byte("secret\n"), 0o000))
+		require.NoError(t, os.Mkdir(filepath.Join(folder, "var", "core"), 0o000))
+		t.Cleanup(func() { os.Chmod(filepath.Join(folder, "var", "core"), 0o755) })
+		cases = append(cases,
+			badCase{name: "folder-unreadable-file", input: badRoot, exit: exitFindings,
+				errPath: "hostd.log", errMsg: "permission denied", rules: []string{"scsi-sense"}, triageExit: exitFindings},
+			badCase{name: "folder-unreadable-dir", input: badRoot, exit: exitFindings,
+				errPath: "var/core", errMsg: "permission denied", rules: []string{"scsi-sense"}, triageExit: exitFindings})
 	}
 	return cases
 }
