@@ -325,6 +325,31 @@ func TestE2EBadInput(t *testing.T) {
 	require.Contains(t, out, "esx01.lab.local")
 }
 
+// A 10 MB line piped on stdin: more than a snippet, so it is streamed (not
+// read whole); the line is cut and the failure after it is still found.
+func TestE2EBadInputStdinLongLine(t *testing.T) {
+	dir := t.TempDir()
+	long := badFail + "2024-03-07T10:15:02.000Z cpu1:1)" + strings.Repeat("A", 10<<20) + "\n" +
+		strings.Replace(badFail, "10:15:01", "10:16:01", 1)
+	stdout, stderr, code := runBinary(t, dir, []string{"analyze", "--fail-on", "info", "--format", "json", "-"}, "text:"+long)
+	noPanic(t, stderr)
+	require.Equal(t, exitFindings, code, stderr)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	require.Len(t, rep.ReadErrors, 1)
+	require.Equal(t, "stdin", rep.ReadErrors[0].Path)
+	require.Contains(t, rep.ReadErrors[0].Message, "longer than")
+	require.Len(t, rep.Hosts, 1)
+	n := 0
+	for _, f := range rep.Hosts[0].Findings {
+		if f.RuleID == "scsi-sense" {
+			n += f.Count
+		}
+	}
+	require.Equal(t, 2, n, "both failures, before and after the long line")
+	require.Contains(t, strings.Join(rep.Notes, "\n"), "read as a log stream")
+}
+
 func noPanic(t *testing.T, stderr string) {
 	t.Helper()
 	require.NotContains(t, stderr, "panic")

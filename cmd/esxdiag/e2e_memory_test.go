@@ -47,20 +47,28 @@ func TestE2EMemoryBound(t *testing.T) {
 	require.GreaterOrEqual(t, m.ContentBytes, int64(256<<20))
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "many-bad.tgz"), manyBadEntries(t, 200000), 0o644))
+	lf, err := os.Create(filepath.Join(dir, "vmkernel.log"))
+	require.NoError(t, err)
+	bw = bufio.NewWriterSize(lf, 1<<20)
+	require.NoError(t, synth.WriteLog(bw, synth.ESXi7, "vmkernel", synth.Config{Seed: 2, TargetBytes: 64 << 20, Problems: []synth.Problem{synth.APD}}))
+	require.NoError(t, bw.Flush())
+	require.NoError(t, lf.Close())
 
 	for _, tc := range []struct {
-		name string
-		args []string
-		exit int
-		want string // in stdout: the run really analysed the bundle
+		name  string
+		args  []string
+		exit  int
+		want  string // in stdout: the run really analysed the bundle
+		stdin string // file in dir piped to stdin
 	}{
-		{"analyze-text", []string{"analyze", "big.tgz"}, exitFindings, "[apd-timeout]"},
-		{"analyze-json", []string{"analyze", "--format", "json", "big.tgz"}, exitFindings, `"rule_id": "apd-timeout"`},
-		{"triage", []string{"triage", "big.tgz"}, exitFindings, "apd-timeout"},
-		{"many-bad-entries-json", []string{"analyze", "--fail-on", "info", "--format", "json", "many-bad.tgz"}, exitFindings, "more \\\"path\\\" problems not listed"},
+		{"analyze-text", []string{"analyze", "big.tgz"}, exitFindings, "[apd-timeout]", ""},
+		{"analyze-json", []string{"analyze", "--format", "json", "big.tgz"}, exitFindings, `"rule_id": "apd-timeout"`, ""},
+		{"triage", []string{"triage", "big.tgz"}, exitFindings, "apd-timeout", ""},
+		{"many-bad-entries-json", []string{"analyze", "--fail-on", "info", "--format", "json", "many-bad.tgz"}, exitFindings, "more \\\"path\\\" problems not listed", ""},
+		{"stdin-64MiB-log", []string{"analyze", "-"}, exitFindings, "[apd-timeout]", "vmkernel.log"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, stderr, code, rss, ru, el := runBinaryRSS(t, dir, tc.args)
+			out, stderr, code, rss, ru, el := runBinaryRSS(t, dir, tc.args, tc.stdin)
 			t.Logf("%s: peak RSS %.1f MB (VmHWM; rusage upper bound %.1f MB), %v", tc.name,
 				float64(rss)/(1<<20), float64(ru)/(1<<20), el.Round(time.Millisecond))
 			noPanic(t, stderr)
@@ -99,7 +107,7 @@ func manyBadEntries(t *testing.T, n int) []byte {
 // returned too but is only an upper bound: Go starts children with
 // vfork semantics, and Linux counts the test process's own high-water mark
 // into the child's maxrss at exec.
-func runBinaryRSS(t *testing.T, dir string, args []string) (stdout, stderr string, code int, hwm, ruMax int64, el time.Duration) {
+func runBinaryRSS(t *testing.T, dir string, args []string, stdin string) (stdout, stderr string, code int, hwm, ruMax int64, el time.Duration) {
 	t.Helper()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc: cannot read the peak RSS of a child")
@@ -109,6 +117,12 @@ func runBinaryRSS(t *testing.T, dir string, args []string) (stdout, stderr strin
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "TZ=UTC")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	if stdin != "" {
+		in, err := os.Open(filepath.Join(dir, stdin))
+		require.NoError(t, err)
+		defer in.Close()
+		cmd.Stdin = in
+	}
 	start := time.Now()
 	require.NoError(t, cmd.Start())
 	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
