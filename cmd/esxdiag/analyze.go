@@ -217,6 +217,9 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 	if to.Width == 0 && file == nil {
 		to.Width = terminalWidth(out)
 	}
+	if f.format != "json" {
+		sanitizeStrings(jr) // names and lines from the input must not drive the terminal
+	}
 	switch f.format {
 	case "json":
 		err = renderJSON(out, jr)
@@ -253,11 +256,11 @@ func exitFor(jr *jsonReport, failOn string) error {
 					break
 				}
 			}
-			return &exitError{code: exitUsage, err: fmt.Errorf("%s: input unreadable: %s (see the errors at the end of the report)", inputs, readErrorText(first))}
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s: input unreadable: %s (see the errors at the end of the report)", inputs, cleanTerm(readErrorText(first)))}
 		}
 		why := "no known log file, no parsed line"
 		if len(jr.ReadErrors) > 0 {
-			why = readErrorText(jr.ReadErrors[0])
+			why = cleanTerm(readErrorText(jr.ReadErrors[0]))
 		}
 		return &exitError{code: exitUnrecognised, err: fmt.Errorf("%s: nothing recognised in the input (%s)", inputs, why)}
 	}
