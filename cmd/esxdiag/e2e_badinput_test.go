@@ -361,3 +361,32 @@ func noPanic(t *testing.T, stderr string) {
 func noSpace(s string) string {
 	return strings.Join(strings.Fields(s), "")
 }
+
+// Entry names and log lines with terminal controls (ESC colour and title
+// sequences, BEL, CR, a newline forging a report line) reach the text and
+// markdown faces as '?': they must not drive the user's terminal. JSON keeps
+// them, escaped.
+func TestE2EBadInputTerminalControls(t *testing.T) {
+	dir := t.TempDir()
+	evil := badTar(t,
+		badEnt{name: badRoot + "/var/run/log/vmkernel\x1b]0;pwned\x07.log", body: strings.Replace(badFail, "ScsiDeviceIO", "\x1b[2JScsiDeviceIO", 1)},
+		badEnt{name: "../\x1b[31mRED\r\nFAKE: no problem found", body: "x"})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "evil.tgz"), badGz(t, evil), 0o644))
+	for _, args := range [][]string{
+		{"analyze", "--fail-on", "info", "evil.tgz"},
+		{"analyze", "--fail-on", "info", "--format", "markdown", "evil.tgz"},
+		{"triage", "--fail-on", "info", "evil.tgz"},
+		{"triage", "--fail-on", "info", "--format", "markdown", "evil.tgz"},
+	} {
+		out, stderr, code := runBinary(t, dir, args, "")
+		noPanic(t, stderr)
+		require.Equal(t, exitFindings, code, "%v: %s", args, stderr)
+		for _, c := range []string{"\x1b", "\x07", "\r"} {
+			require.NotContains(t, out, c, "%v", args)
+			require.NotContains(t, stderr, c, "%v", args)
+		}
+		require.NotContains(t, out, "\nFAKE", "%v: a newline in an entry name forged a report line", args)
+	}
+	out, _, _ := runBinary(t, dir, []string{"analyze", "--format", "json", "evil.tgz"}, "")
+	require.Contains(t, out, `\u001b]0;pwned\u0007`)
+}
