@@ -170,7 +170,9 @@ func parseSize(b, unit []byte) (int64, bool) {
 // ---- esx.conf lock contention ----
 
 // ParseEsxConfLock recognises esx.conf lock contention in both known texts
-// (CASE.md case 1; KB 2001457):
+// (CASE.md case 1; the 5.0 form as quoted from the "VMware ESXi 5.0 Update 1
+// Release Notes", cited by title: kb.md marks the write-up's KB number
+// unverified):
 //
 //	... Failed attempting to lock file. ... The process holding the lock is hostd (1363758). ...
 //	... Timeout while waiting for lock, /etc/vmware/esx.conf.LOCK, to be released. ...

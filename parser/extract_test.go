@@ -50,7 +50,7 @@ func TestParseEsxConfLock(t *testing.T) {
 	}{
 		// CASE.md case 1 (ESXi 4.1)
 		{`Error running operation: Error interacting with configuration file /etc/vmware/esx.conf: Failed attempting to lock file.  Another process has locked the file for more than 20 seconds. The process holding the lock is hostd (1363758).  This operation will complete if it is run again after the lock is released.`, true, "hostd", 1363758},
-		// CASE.md / KB 2001457 (ESXi 5.0)
+		// CASE.md / ESXi 5.0 Update 1 Release Notes (ESXi 5.0)
 		{`Error interacting with configuration file /etc/vmware/esx.conf: Timeout while waiting for lock, /etc/vmware/esx.conf.LOCK, to be released. Another process has kept this file locked for more than 20 seconds. The process currently holding the lock is hostd-worker(5055). This is likely a temporary condition. Please try your operation again.`, true, "hostd-worker", 5055},
 		{`Error interacting with configuration file /etc/vmware/esx.conf: Failed attempting to lock file.`, true, "", -1},
 		{`esx.conf written`, false, "", -1},

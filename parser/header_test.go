@@ -21,7 +21,7 @@ type hdrWant struct {
 	body              string // prefix of Body
 }
 
-// Lines are real: public-samples.txt (lnav format samples), CASE.md, KB 435349,
+// Lines are real: public-samples.txt (lnav format samples), CASE.md, formats.md §2.3-2.4 (ESXi 8 NMP lines),
 // KB 337796, KB 338435 / 309543, sexilog, formats.md §2. A few are marked
 // (shape) where formats.md gives only the grammar.
 var headerCases = []struct {

@@ -3,7 +3,7 @@ package parser
 // ScsiJoiner joins ESXi 8's split NMP records: since ESXi 8 a
 // "nmp_ThrottleLogForDevice: Cmd 0x.. (..) to dev ".." on path ".." Failed:"
 // record ends at "Failed:" and its H:/D:/P: status follows in a later record
-// of the same world (KB 435349), or in the next "[+]" continuation record.
+// of the same world (formats.md §2.3 [V]), or in the next "[+]" continuation record.
 //
 // Feed every vmkernel record in file order; emit receives each record to
 // analyse exactly once, in order of completion: unrelated records at once,
@@ -57,7 +57,7 @@ func (j *ScsiJoiner) Feed(h *Header, record []byte, emit func(rec []byte)) {
 	}
 	// Only a status-only record completes a split one: a record that names
 	// its own command ("Cmd ...", "Command ...") is a separate failure.
-	if len(j.pend) > 0 && hasStatusText(body) && index(body, "Cmd", 0) < 0 && index(body, "Command ", 0) < 0 {
+	if len(j.pend) > 0 && hasStatusText(body) && !namesCommand(body) {
 		k := -1
 		if h.World >= 0 {
 			for i := len(j.pend) - 1; i >= 0; i-- {
@@ -97,4 +97,13 @@ func (j *ScsiJoiner) Flush(emit func(rec []byte)) {
 // hasStatusText is a cheap test for a status fragment.
 func hasStatusText(b []byte) bool {
 	return index(b, "H:0x", 0) >= 0 || index(b, "sense data", 0) >= 0
+}
+
+// namesCommand reports whether b names a failed command of its own ("Cmd
+// 0x28", "Cmd(0xADDR) 0x2a", "Cmd (0x2a)", "Command 0x28"). Other "Cmd"
+// words ("CmdSN", ". Cmd count Active:N") do not make a record a separate
+// failure.
+func namesCommand(b []byte) bool {
+	return index(b, "Cmd 0x", 0) >= 0 || index(b, "Cmd(0x", 0) >= 0 ||
+		index(b, "Cmd (0x", 0) >= 0 || index(b, "Command 0x", 0) >= 0
 }

@@ -194,7 +194,7 @@ func findWorld(b []byte) int {
 	return -1
 }
 
-// isSplitFailed reports an ESXi 8 NMP record cut at "Failed:" (KB 435349).
+// isSplitFailed reports an ESXi 8 NMP record cut at "Failed:" (formats.md §2.3).
 func isSplitFailed(t []byte) bool {
 	t = trimSpaceB(t)
 	return len(t) >= 7 && string(t[len(t)-7:]) == "Failed:" && index(t, "Cmd", 0) >= 0

@@ -22,8 +22,8 @@ type scsiWant struct {
 	status, split, sm bool
 }
 
-// Real lines: CASE.md (case 1), KB 338435/309543/337796 (4.x), KB 435349
-// (ESXi 8, masked ids), formats.md §2.1 (ESX 3.5, KB 289902/1010244).
+// Real lines: CASE.md (case 1), KB 338435/309543/337796 (4.x), formats.md §2.3
+// (ESXi 8, masked ids), formats.md §2.1 (ESX 3.5, KB 289902).
 // "(shape)" lines follow a grammar formats.md gives with placeholders.
 var scsiCases = []struct {
 	name, line string
@@ -41,7 +41,7 @@ var scsiCases = []struct {
 		scsiWant{op: 0x28, dev: "naa.********************", path: "vmhba2:C0:T1:L27", world: -1, h: 8, val: sense.SensePossible, repeat: 1, status: true}},
 	{"ESX 3.5 device/host", `WARNING: SCSI: 5663: vmhba0:0:1:1 status = 0/8 0x0 0x0 0x0`,
 		scsiWant{op: -1, path: "vmhba0:0:1:1", world: -1, h: 8, d: 0, val: sense.SensePossible, repeat: 1, status: true}},
-	{"ESX 3.5 KB 1010244", `StorageMonitor: 196: vmhba1:1:6:0 status = 2/0 0x5 0x24 0x0`,
+	{"ESX 3.5 check condition", `StorageMonitor: 196: vmhba1:1:6:0 status = 2/0 0x5 0x24 0x0`,
 		scsiWant{op: -1, path: "vmhba1:1:6:0", world: -1, d: 2, val: sense.SenseValid, key: 5, asc: 0x24, repeat: 1, status: true}},
 	{"ESXi 8 split Failed:", `2026-03-29T20:49:12.918Z In(182) vmkernel: cpu70:2098575)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45dd57ec84c0, 2097288) to dev "naa.#########################" on path "vmhba3:C0:T6:L17" Failed:`,
 		scsiWant{op: 0x89, dev: "naa.#########################", path: "vmhba3:C0:T6:L17", world: 2097288, repeat: 1, split: true}},
@@ -104,8 +104,8 @@ func TestParseScsiNone(t *testing.T) {
 	}
 }
 
-// ESXi 8 (KB 435349): the Failed: record is completed by the next record of
-// the same world. The status record is inferred: KB 435349's copy is cut
+// ESXi 8 (formats.md §2.3): the Failed: record is completed by the next record of
+// the same world. The status record is inferred: formats.md's source copy is cut
 // before it; on 6.x the same text followed "Failed:" on one line.
 func TestScsiJoiner(t *testing.T) {
 	lines := []string{
@@ -185,5 +185,24 @@ func TestScsiJoinerKeepsFullRecords(t *testing.T) {
 	j.Flush(func(r []byte) { got = append(got, string(r)) })
 	if len(got) != 2 || got[0] != full || got[1] != split {
 		t.Errorf("got %q", got)
+	}
+}
+
+// A status record that carries other "Cmd" words (". Cmd count Active:N",
+// as 7.x/8.x ScsiDeviceIO records end) still completes its split record.
+func TestScsiJoinerStatusWithCmdWord(t *testing.T) {
+	split := `2026-03-29T20:49:12.918Z In(182) vmkernel: cpu70:2098575)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45dd57ec84c0, 2097288) to dev "naa.1" on path "vmhba3:C0:T6:L17" Failed:`
+	status := `2026-03-29T20:49:12.920Z In(182) vmkernel: cpu71:2098575)NMP: nmp_ThrottleLogForDevice:3901: H:0x0 D:0x8 P:0x0 . Cmd count Active:33`
+	var j ScsiJoiner
+	var got []string
+	var h Header
+	for _, l := range []string{split, status} {
+		ParseHeader([]byte(l), time.Time{}, &h)
+		j.Feed(&h, []byte(l), func(r []byte) { got = append(got, string(r)) })
+	}
+	j.Flush(func(r []byte) { got = append(got, string(r)) })
+	var ev ScsiEvent
+	if len(got) != 1 || !ParseScsi([]byte(got[0]), &ev) || ev.Opcode != 0x89 || ev.Dev != 8 || string(ev.Device) != "naa.1" {
+		t.Fatalf("got %q -> %+v", got, ev)
 	}
 }

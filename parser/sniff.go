@@ -96,7 +96,7 @@ func tableKind(t []byte) Kind {
 		return KindVdf
 	case len(t) > 2 && t[0] == '/' && isAlpha(t[1]) && index(t, ` = "`, 0) > 0:
 		return KindEsxConf
-	case isONTAPLine(t):
+	case isONTAPLine(t), isONTAPRow(t):
 		return KindONTAP
 	}
 	return KindUnknown

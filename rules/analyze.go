@@ -153,7 +153,15 @@ func AnalyzeText(ctx context.Context, name string, text []byte, opts Options) (*
 		}
 		return nil
 	}
-	aggs, err := e.run(ctx, walk, func(int) time.Time { return time.Time{} }, nil)
+	// A snippet has no collection time; the latest fully dated line (ISO,
+	// or a 4.x Hostd stamp inside messages) gives year-less syslog stamps
+	// ("Mar  1 08:53:36") their year, as the collection time does for a
+	// bundle. Without one they keep no wall time.
+	ref := snippetRef(norm)
+	if !ref.IsZero() {
+		notes = append(notes, fmt.Sprintf("year of syslog-style stamps without a year inferred from the latest dated line (%s)", ref.Format(time.RFC3339)))
+	}
+	aggs, err := e.run(ctx, walk, func(int) time.Time { return ref }, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +172,35 @@ func AnalyzeText(ctx context.Context, name string, text []byte, opts Options) (*
 	rep := &Report{Schema: ReportSchema, Input: name, Notes: notes, ReadErrors: r.Warnings}
 	rep.Hosts = []HostReport{hostReport(bi, r)}
 	return rep, nil
+}
+
+// snippetRef returns the latest time of a line of text whose header
+// carries a full date (not inferred), or the zero time. It is only needed
+// when some line has a year-less stamp.
+func snippetRef(text []byte) time.Time {
+	var ref time.Time
+	var h parser.Header
+	yearless := false
+	for pos := 0; pos < len(text); {
+		end := bytes.IndexByte(text[pos:], '\n')
+		next := len(text)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		if parser.ParseHeader(text[pos:next], time.Time{}, &h) {
+			switch {
+			case h.HasTime && h.Time.After(ref):
+				ref = h.Time
+			case !h.HasTime && h.Grammar == parser.GrammarSyslog:
+				yearless = true
+			}
+		}
+		pos = next
+	}
+	if !yearless {
+		return time.Time{}
+	}
+	return ref
 }
 
 type textRun struct {

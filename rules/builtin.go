@@ -3,7 +3,7 @@ package rules
 // goRules returns the built-in rules written in Go, one file each
 // (rule_*.go). The declarative rules are in builtin/*.toml.
 func goRules() []GoRule {
-	return []GoRule{
+	return append([]GoRule{
 		scsiSenseRule{},
 		hostdstatsRule{},
 		ramdiskFullRule{},
@@ -11,5 +11,5 @@ func goRules() []GoRule {
 		relocateRule{},
 		hostdCrashRule{},
 		quiesceRule{},
-	}
+	}, ontapRules()...) // ONTAP EMS + ESXi↔ONTAP correlation (rule_ontap*.go)
 }

@@ -24,6 +24,7 @@ var kindPath = map[parser.Kind]string{
 	parser.KindVpxd:        "var/log/vmware/vpxd/vpxd.log",
 	parser.KindVdf:         "commands/vdf_-h.txt",
 	parser.KindRamdiskList: "commands/localcli_system-visorfs-ramdisk-list.txt",
+	parser.KindONTAP:       "etc/messages",
 }
 
 // TestSamplesThroughEngine runs every sample of every built-in rule, alone,

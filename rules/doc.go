@@ -88,7 +88,7 @@
 //	regexp = '''device\s+(?P<object>\S+)'''  # optional, only on prefiltered lines
 //	group_by = "object"                # optional: one finding per object
 //	remediation = ["step 1", "step 2"]
-//	kb = ["vmware:2004684"]            # must be in the verified KB table
+//	kb = ["vmware:310620"]             # must be in the verified KB table
 //	needs = "vmkernel or vobd log"     # wording of the not-evaluable reason
 //	[[rule.sample]]                    # tested through the real prefilter (TestSamples)
 //	line = "..."

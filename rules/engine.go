@@ -344,7 +344,11 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 				skipping = true
 				truncated++
 			} else {
-				chunk, tail = data[:cut+1], data[cut+1:]
+				end := cut + 1
+				if p != nil {
+					end = recordCut(data[:cut+1], p.indent)
+				}
+				chunk, tail = data[:end], data[end:]
 			}
 		}
 		nl := int64(bytes.Count(chunk, []byte{'\n'}))
@@ -380,6 +384,28 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 			Message: fmt.Sprintf("rules: %d line(s) longer than %d bytes truncated", truncated, chunkSize)})
 	}
 	return nil
+}
+
+// recordCut returns where to end a chunk of whole lines so that its last
+// record (a line and its "-->"/indented continuation lines) moves whole into
+// the next chunk: continuation lines read next would otherwise be cut off
+// their record at the chunk boundary (no header, no time; a keyword on them
+// would see only the fragment). The record must fit maxRecordLines and
+// maxRecordBytes, else (and when it starts the chunk) the chunk ends at its
+// last newline as before. It costs a backward scan of a few lines per chunk.
+func recordCut(lines []byte, indent bool) int {
+	n := len(lines)
+	ls := bytes.LastIndexByte(lines[:n-1], '\n') + 1 // start of the last line
+	for k := 0; k < maxRecordLines; k++ {
+		if n-ls > maxRecordBytes || ls == 0 {
+			return n
+		}
+		if !isContinuation(lineAt(lines, ls), indent) {
+			return ls
+		}
+		ls = bytes.LastIndexByte(lines[:ls-1], '\n') + 1
+	}
+	return n
 }
 
 // isContinuation reports whether line continues the previous record, as

@@ -629,3 +629,53 @@ func TestNoAllocsOnNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestContinuationAcrossChunks: a record whose "-->" continuation lines (with
+// the keyword) start in the next 1 MiB chunk is still analysed whole: header
+// line number, time and every continuation line.
+func TestContinuationAcrossChunks(t *testing.T) {
+	cat, err := ParseRules("c.toml", []byte(`
+[[rule]]
+id = "fault"
+severity = "warning"
+title = "fault"
+kinds = ["hostd"]
+keywords = ["vim.fault.MethodDisabled"]
+regexp = '''(?s)who\s*=\s*"(?P<object>[^"]+)"'''
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "2024-03-07T10:00:01.000Z info hostd[1] [Originator@6876 sub=Vmsvc opID=x] Task failed\n"
+	cont := "--> (vim.fault.MethodDisabled) {\n-->    who = \"com.example.backup\"\n--> }\n"
+	filler := "2024-03-07T09:59:59.000Z info hostd[1] [Originator@6876 sub=Vimsvc] filler line\n"
+	for _, before := range []int{10, 1, len(head) - 1} { // bytes of the first "-->" line before the boundary
+		var b bytes.Buffer
+		for b.Len()+len(filler) < chunkSize-len(head)-before-200 {
+			b.WriteString(filler)
+		}
+		pad := chunkSize - len(head) - before - b.Len() - 1
+		b.WriteString("2024-03-07T09:59:59.500Z info hostd[1] [Originator@6876 sub=Vimsvc] ")
+		b.Write(bytes.Repeat([]byte("p"), pad-len("2024-03-07T09:59:59.500Z info hostd[1] [Originator@6876 sub=Vimsvc] ")))
+		b.WriteByte('\n')
+		lineNo := int64(bytes.Count(b.Bytes(), []byte("\n")) + 1)
+		b.WriteString(head)
+		if b.Len()+before != chunkSize {
+			t.Fatalf("bad fixture: %d", b.Len()+before-chunkSize)
+		}
+		b.WriteString(cont)
+		b.WriteString(filler)
+		r := runFake(t, cat, []fakeMember{{0, "var/log/hostd.log", b.Bytes()}}, 1, Options{})[0]
+		if len(r.Findings) != 1 {
+			t.Fatalf("before %d: findings = %+v", before, r.Findings)
+		}
+		f := r.Findings[0]
+		if f.Count != 1 || f.Evidence[0].Line != lineNo || !strings.HasPrefix(f.Evidence[0].Text, "2024-03-07T10:00:01.000Z") ||
+			!strings.HasSuffix(f.Evidence[0].Text, "--> }") || f.First.IsZero() || !strings.Contains(f.Summary, "com.example.backup (1)") {
+			t.Fatalf("before %d: finding = %+v, want line %d with header and continuations", before, f, lineNo)
+		}
+		if want := int64(bytes.Count(b.Bytes(), []byte("\n"))); r.Lines != want {
+			t.Errorf("before %d: lines = %d, want %d", before, r.Lines, want)
+		}
+	}
+}

@@ -47,6 +47,12 @@ func (e *engine) testSample(ri int, s Sample) SampleResult {
 	fa := &fileAgg{}
 	ref := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // year for syslog-style samples
 	w.scanChunk(h, fa, p, []byte(s.Line), 0, ref)
+	// As at the end of a member: a split ESXi 8 "Failed:" record still
+	// waiting for its status record is analysed alone.
+	if w.joiner.Pending() > 0 {
+		w.curRec = nil
+		w.joiner.Flush(w.emitFn)
+	}
 	st := h.states[ri]
 	res.Prefilter = st != nil
 	if st != nil {

@@ -159,3 +159,26 @@ func TestUnknownTableLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestSamplesSplitFailedRecord: an ESXi 8 record cut at "Failed:" is held
+// by the SCSI joiner for its status record; alone (as in a sample) it is
+// analysed when the member ends, so TestSamples must flush it too.
+func TestSamplesSplitFailedRecord(t *testing.T) {
+	c, err := ParseRules("s.toml", []byte(`
+[[rule]]
+id = "split"
+severity = "warning"
+title = "t"
+kinds = ["vmkernel"]
+keywords = ["nmp_ThrottleLogForDevice"]
+[[rule.sample]]
+line = '2026-03-29T20:49:12.918Z In(182) vmkernel: cpu70:2098575)NMP: nmp_ThrottleLogForDevice:3893: Cmd 0x89 (0x45dd57ec84c0, 2097288) to dev "naa.1" on path "vmhba3:C0:T6:L17" Failed:'
+match = true
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := c.TestSamples(); len(rs) != 1 || !rs[0].OK {
+		t.Fatalf("results = %+v", rs)
+	}
+}

@@ -142,7 +142,10 @@ type ReadError struct {
 }
 
 // UnparsedFile counts lines of one file that look like a known grammar but
-// fail it (parser.Unparsed), so that no line is dropped silently.
+// fail it (parser.Unparsed), so that no line is dropped silently. The engine
+// checks the first 256 lines of every file and every line a rule is handed
+// (prefilter hits); other lines are not header-parsed (that would cost the
+// noise throughput), so Count is a lower bound for the whole file.
 type UnparsedFile struct {
 	Path   string `json:"path"`
 	Kind   string `json:"kind"`

@@ -335,6 +335,9 @@ func ParseHex(s string) ([]byte, error) {
 		}
 		run := s[start:i]
 		if len(run) == 0 {
+			if i >= len(s) { // "0x" at the end of the input
+				return nil, fmt.Errorf("sense: hex at offset %d: \"0x\" without hex digits", start-2)
+			}
 			return nil, fmt.Errorf("sense: hex at offset %d: unexpected %q, want hex digits", i, s[i])
 		}
 		if len(run) == 1 {

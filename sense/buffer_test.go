@@ -1,6 +1,8 @@
 package sense
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"testing"
 
@@ -147,10 +149,31 @@ func TestParseHex(t *testing.T) {
 		}
 		require.Equal(t, []byte{0x70, 0, 6}, b, in)
 	}
-	for _, in := range []string{"", "7000 6g", "700", "zz"} {
+	for _, in := range []string{"", "7000 6g", "700", "zz", "0x", "70 0x", "70 0X "} {
 		_, err := ParseHex(in)
 		require.Error(t, err, in)
 	}
+}
+
+// FuzzParseHex: ParseHex reads user input (esxdiag sense --raw); it must
+// never panic, and what it accepts must round-trip through packed hex.
+func FuzzParseHex(f *testing.F) {
+	for _, s := range []string{"70 00 06", "0x70,0x00", "700006", "70 0x", "0x", "7 0 6", "zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseHex(s)
+		if err != nil {
+			return
+		}
+		if len(b) == 0 {
+			t.Fatalf("%q: no bytes and no error", s)
+		}
+		again, err := ParseHex(hex.EncodeToString(b))
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("%q: % x does not round-trip: % x, %v", s, b, again, err)
+		}
+	})
 }
 
 func FuzzDecodeBuffer(f *testing.F) {

@@ -10,7 +10,7 @@ import "strconv"
 //	12-15 snapshot LUN clones mapped during ua-storm backup verification.
 //
 // Ids are NetApp ONTAP style: "naa.60a98000" followed by the hex of a 12-character
-// ASCII LUN serial (the layout of the KB 2004684 sample naa.60a98000572d54724a34642d71325763,
+// ASCII LUN serial (the layout of the rules-catalog.md ESX-PDL-001 sample naa.60a98000572d54724a34642d71325763,
 // whose serial reads "W-TrJ4d-q2Wc").
 const (
 	NumDevices   = 16

@@ -266,7 +266,7 @@ func (e *evb) apd(t0 int64, w func() int, cpu func() int) {
 	}
 }
 
-// pdl follows the KB 2004684 sequence.
+// pdl follows the PDL sequence quoted in rules-catalog.md ESX-PDL-001 (its KB number is unverified in kb.md, so it is not cited).
 func (e *evb) pdl(t0 int64, w func() int, cpu func() int) {
 	const dev = 2
 	id := DeviceID(dev)

@@ -92,6 +92,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
 // analysis is one input analysed.
 type analysis struct {
 	input  string
+	inputs []string // the paths of a multi-input run (input joins them)
 	report *rules.Report
 }
 
@@ -183,6 +184,25 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 		Until:       until.abs,
 	}
 	var runs []analysis
+	if len(args) > 1 && stdin == 0 {
+		// Several files are one case (an ESXi bundle and the filer's
+		// messages, hosts of one cluster): one engine run over all of them,
+		// so the correlation rules see both sides.
+		o := opts
+		if showProgress {
+			o.Progress = newProgressBar(stderr, fmt.Sprintf("%d inputs", len(args))).update
+		}
+		rep, err := analyzeMany(ctx, args, o, bopts)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(args))
+		for i, a := range args {
+			names[i] = displayName(a)
+		}
+		runs = append(runs, analysis{input: strings.Join(names, ", "), inputs: names, report: rep})
+		args = nil
+	}
 	for _, a := range args {
 		o := opts
 		if showProgress {
@@ -310,6 +330,30 @@ func analyzeOne(ctx context.Context, stdin io.Reader, arg string, opts rules.Opt
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("analyze: %w", err)}
 	}
 	return analyzeSource(ctx, src, opts)
+}
+
+// analyzeMany opens every path and analyzes them together with
+// rules.AnalyzeSources (one report; correlation across inputs).
+func analyzeMany(ctx context.Context, paths []string, opts rules.Options, bopts bundles.Options) (*rules.Report, error) {
+	bopts.Workers = opts.Workers
+	srcs := make([]*bundles.Source, 0, len(paths))
+	defer func() {
+		for _, s := range srcs {
+			s.Close()
+		}
+	}()
+	for _, p := range paths {
+		src, err := bundles.Open(ctx, p, bopts)
+		if err != nil {
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("analyze: %w", err)}
+		}
+		srcs = append(srcs, src)
+	}
+	rep, err := rules.AnalyzeSources(ctx, srcs, opts)
+	if err != nil {
+		return nil, fmt.Errorf("analyze: %s: %w", strings.Join(paths, ", "), err)
+	}
+	return rep, nil
 }
 
 func analyzeSource(ctx context.Context, src *bundles.Source, opts rules.Options) (*rules.Report, error) {
@@ -440,20 +484,24 @@ func mergeReports(runs []analysis, f jsonFilters) *jsonReport {
 	}
 	recognised := false
 	for _, run := range runs {
-		jr.Inputs = append(jr.Inputs, run.input)
+		if len(run.inputs) > 0 {
+			jr.Inputs = append(jr.Inputs, run.inputs...)
+		} else {
+			jr.Inputs = append(jr.Inputs, run.input)
+		}
 		r := run.report
 		if r == nil {
 			continue
 		}
 		jr.Notes = append(jr.Notes, r.Notes...)
 		for _, e := range r.ReadErrors {
-			jr.ReadErrors = append(jr.ReadErrors, jsonReadError{Input: run.input, Path: e.Path, Offset: e.Offset, Message: e.Message})
+			jr.ReadErrors = append(jr.ReadErrors, jsonReadError{Input: run.inputFor(e.Path), Path: e.Path, Offset: e.Offset, Message: e.Message})
 			if !benignReadError(e.Message) {
 				jr.unreadable++
 			}
 		}
 		for i := range r.Hosts {
-			h := mapHost(run.input, &r.Hosts[i])
+			h := mapHost(run.inputFor(r.Hosts[i].Bundle.Path), &r.Hosts[i])
 			if hostRecognised(&h) {
 				recognised = true
 			}
@@ -579,4 +627,15 @@ func parseByteSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q: want a positive size such as 200GB, 64GiB or 1000000", s)
 	}
 	return v * mult, nil
+}
+
+// inputFor names the input a virtual path came from: in a multi-input run
+// every path starts with its input's name ("vc.zip!esx-….tgz!var/log/…").
+func (a analysis) inputFor(path string) string {
+	for _, in := range a.inputs {
+		if path == in || strings.HasPrefix(path, in+"!") || strings.HasPrefix(path, in+"/") {
+			return in
+		}
+	}
+	return a.input
 }
