@@ -3,6 +3,7 @@ package bundles
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -59,6 +60,14 @@ func (w *walk) walkZip() {
 	} else {
 		s.in.n.Store(0) // the sniffed head is read again through ReadAt: count it once
 		ra = countReaderAt{r: ra, s: s}
+	}
+	if n, ok := zipEntries(ra, size); ok && n > maxZipEntries {
+		// archive/zip holds every central directory record in memory
+		// (~430 bytes each with the walk's own list: 300k entries took
+		// 434 MB); the local headers are read one at a time.
+		w.containerErr(s.base, size, "zip", fmt.Errorf("%w: %d entries, more than %d: entries read from their local headers", ErrCorrupt, n, maxZipEntries))
+		w.walkZipLocal(ra, size)
+		return
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
@@ -305,4 +314,45 @@ func (w *walk) walkZipLocal(ra io.ReaderAt, size int64) {
 func isGzipHead(br *bufio.Reader) bool {
 	head, _ := br.Peek(2)
 	return isGzip(head)
+}
+
+// maxZipEntries bounds the zips read through their central directory. A
+// vCenter export holds one .tgz per host and a few loose files.
+const maxZipEntries = 50000
+
+// zipEntries reads the entry count of the end of central directory record
+// (zip64 too) without reading the directory itself.
+func zipEntries(ra io.ReaderAt, size int64) (int64, bool) {
+	tail := int64(22 + 65535) // EOCD and its longest comment
+	if tail > size {
+		tail = size
+	}
+	b := make([]byte, tail)
+	if _, err := ra.ReadAt(b, size-tail); err != nil && err != io.EOF {
+		return 0, false
+	}
+	le := func(b []byte, n int) int64 {
+		var v int64
+		for i := n - 1; i >= 0; i-- {
+			v = v<<8 | int64(b[i])
+		}
+		return v
+	}
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	if i < 0 || len(b)-i < 22 {
+		return 0, false
+	}
+	n := le(b[i+10:], 2)
+	if n != 0xffff || i < 20 || !bytes.Equal(b[i-20:i-16], []byte("PK\x06\x07")) {
+		return n, true
+	}
+	off := le(b[i-20+8:], 8) // zip64 end of central directory record
+	var z [56]byte
+	if off < 0 || off > size-56 {
+		return 0, false
+	}
+	if _, err := ra.ReadAt(z[:], off); err != nil || !bytes.Equal(z[:4], []byte("PK\x06\x06")) {
+		return 0, false
+	}
+	return le(z[32:], 8), true
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -108,5 +109,45 @@ func TestZipWithoutCentralDirectory(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A zip of more entries than maxZipEntries is not loaded through its central
+// directory (whose records archive/zip holds in memory all at once) but read
+// from the local headers one by one. 70,001 entries also makes Go's writer
+// use the zip64 end record, whose count zipEntries must read.
+func TestZipManyEntriesStreamed(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	add("r/vmkernel.log", "the one log\n")
+	const n = 70000
+	for i := 0; i < n; i++ {
+		add(fmt.Sprintf("r/e%d", i), "")
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := zipEntries(bytes.NewReader(buf.Bytes()), int64(buf.Len())); !ok || got != n+1 {
+		t.Fatalf("zipEntries = %d, %v; want %d", got, ok, n+1)
+	}
+	g := walkBytes(t, "x.zip", buf.Bytes(), Options{Workers: 2})
+	if g.err != nil {
+		t.Fatal(g.err)
+	}
+	if got := g.byRel()["r/vmkernel.log"]; got != "the one log\n" {
+		t.Fatalf("vmkernel.log = %q", got)
+	}
+	if len(g.members) != n+1 {
+		t.Fatalf("%d members, want %d", len(g.members), n+1)
+	}
+	if len(g.errs) != 1 || !strings.Contains(g.errs[0].Error(), fmt.Sprintf("%d entries, more than %d", n+1, maxZipEntries)) {
+		t.Fatalf("errors: %v", g.errs)
 	}
 }
