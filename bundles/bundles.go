@@ -134,7 +134,7 @@ type Source struct {
 	walked atomic.Bool
 
 	mu      sync.Mutex
-	errs    []*MemberError
+	errs    map[string]*errKeep // per Op, bounded (see addError)
 	bundles []*bundleState
 }
 
@@ -340,25 +340,88 @@ func (s *Source) Close() error {
 }
 
 // Errors returns the per-member problems, sorted by Seq, then Offset, Path
-// and Op (deterministic); complete after Walk.
+// and Op (deterministic); complete after Walk. At most MaxErrorsPerOp are
+// kept for each Op (the first ones in that order); when more were seen, the
+// first one left out is listed last for its Op, its Err saying how many
+// more there were, so memory stays bounded whatever the input holds.
 func (s *Source) Errors() []*MemberError {
 	s.mu.Lock()
-	out := append([]*MemberError(nil), s.errs...)
+	var out []*MemberError
+	for _, k := range s.errs {
+		out = append(out, k.kept...)
+		if k.dropped > 0 {
+			d := *k.firstDropped
+			d.Err = fmt.Errorf("%w (and %d more %q problems not listed)", d.Err, k.dropped-1, d.Op)
+			out = append(out, &d)
+		}
+	}
 	s.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Seq != b.Seq {
-			return a.Seq < b.Seq
-		}
-		if a.Offset != b.Offset {
-			return a.Offset < b.Offset
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Op < b.Op
-	})
+	sort.SliceStable(out, func(i, j int) bool { return errLess(out[i], out[j]) })
 	return out
+}
+
+// MaxErrorsPerOp bounds the MemberErrors a Source keeps for each Op: a
+// hostile archive of a million "../" entries must not cost a million
+// errors of memory (and of report).
+const MaxErrorsPerOp = 1000
+
+// errKeep holds the smallest MaxErrorsPerOp errors of one Op (a max-heap
+// by errLess, so the choice does not depend on the order in which the
+// workers report) and the smallest of those left out.
+type errKeep struct {
+	kept         []*MemberError
+	dropped      int
+	firstDropped *MemberError
+}
+
+func errLess(a, b *MemberError) bool {
+	if a.Seq != b.Seq {
+		return a.Seq < b.Seq
+	}
+	if a.Offset != b.Offset {
+		return a.Offset < b.Offset
+	}
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	return a.Op < b.Op
+}
+
+func (k *errKeep) add(e *MemberError) {
+	if len(k.kept) < MaxErrorsPerOp {
+		k.kept = append(k.kept, e)
+		for i := len(k.kept) - 1; i > 0; { // sift up
+			p := (i - 1) / 2
+			if !errLess(k.kept[p], k.kept[i]) {
+				break
+			}
+			k.kept[p], k.kept[i] = k.kept[i], k.kept[p]
+			i = p
+		}
+		return
+	}
+	drop := e
+	if errLess(e, k.kept[0]) {
+		drop, k.kept[0] = k.kept[0], e
+		for i := 0; ; { // sift down
+			l, m := 2*i+1, i
+			if l < len(k.kept) && errLess(k.kept[m], k.kept[l]) {
+				m = l
+			}
+			if r := l + 1; r < len(k.kept) && errLess(k.kept[m], k.kept[r]) {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			k.kept[m], k.kept[i] = k.kept[i], k.kept[m]
+			i = m
+		}
+	}
+	k.dropped++
+	if k.firstDropped == nil || errLess(drop, k.firstDropped) {
+		k.firstDropped = drop
+	}
 }
 
 // Bundles returns a snapshot of the host bundles seen so far; complete after
@@ -387,7 +450,15 @@ func (s *Source) Bundle(i int) BundleInfo {
 
 func (s *Source) addError(e *MemberError) {
 	s.mu.Lock()
-	s.errs = append(s.errs, e)
+	if s.errs == nil {
+		s.errs = map[string]*errKeep{}
+	}
+	k := s.errs[e.Op]
+	if k == nil {
+		k = &errKeep{}
+		s.errs[e.Op] = k
+	}
+	k.add(e)
 	s.mu.Unlock()
 }
 

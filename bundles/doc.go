@@ -82,8 +82,14 @@
 // device entries (skipped; links are never followed), decompression bombs
 // (a stream expanding more than MaxRatio times after its first MiB, or more
 // than MaxTotal member bytes in all: the member is cut there, and MaxTotal
-// stops the walk). Member readers only ever return io.EOF; long lines are
-// not special since members are byte streams.
+// stops the walk). A zip whose central directory cannot be read (a
+// download cut short) is read from its local headers, in file order, up to
+// the first entry whose end cannot be found or that is cut: the host
+// bundles before it are still walked. So is a zip of more than 50,000
+// entries, whose central directory archive/zip would hold in memory whole. Member readers only ever return io.EOF; long lines are
+// not special since members are byte streams. Errors keeps at most
+// MaxErrorsPerOp problems of each Op, plus one saying how many more there
+// were, so an archive of a million bad entries costs bounded memory.
 //
 // # Metadata
 //

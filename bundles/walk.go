@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -255,10 +256,15 @@ func readFill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// classify maps low-level errors to the package sentinels.
+// classify maps low-level errors to the package sentinels. A file system
+// error (a folder member that cannot be opened or read: permission denied,
+// I/O error) is kept as it is: the data is not corrupt, it was never read.
 func classify(err error) error {
+	var pe *fs.PathError
 	switch {
 	case errors.Is(err, ErrRatio), errors.Is(err, ErrTotal), errors.Is(err, ErrTruncated), errors.Is(err, ErrCorrupt):
+		return err
+	case errors.As(err, &pe):
 		return err
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%w: %v", ErrTruncated, err)
@@ -369,7 +375,7 @@ func (pr *pieceReader) Read(p []byte) (int, error) {
 			}
 			rc, err := pr.pieces[pr.i].open()
 			if err != nil {
-				pr.err = &MemberError{Path: pr.pieces[pr.i].vpath, Op: "read", Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
+				pr.err = &MemberError{Path: pr.pieces[pr.i].vpath, Op: "read", Err: classify(err)}
 				return 0, pr.err
 			}
 			pr.cur = rc

@@ -22,9 +22,12 @@ import (
 	"github.com/esxdiag/esxdiag/rules"
 )
 
-// maxSnippet caps what `analyze -` reads from stdin when it is text; a
-// compressed or archived stdin is streamed through bundles instead.
-const maxSnippet = 256 << 20
+// maxSnippet is the most stdin text `analyze -` treats as a pasted snippet
+// (read whole, typographic quotes and signs normalised). More is a log piped
+// in: it is streamed through bundles like a file, so memory stays bounded
+// (reading 200 MB of stdin whole took 840 MB of RSS). A compressed or
+// archived stdin is always streamed.
+const maxSnippet = 4 << 20
 
 type analyzeFlags struct {
 	format   string
@@ -234,6 +237,9 @@ func runAnalyze(cmd *cobra.Command, args []string, f *analyzeFlags) error {
 	if to.Width == 0 && file == nil {
 		to.Width = terminalWidth(out)
 	}
+	if f.format != "json" {
+		sanitizeStrings(jr) // names and lines from the input must not drive the terminal
+	}
 	switch f.format {
 	case "json":
 		err = renderJSON(out, jr)
@@ -259,10 +265,24 @@ func exitFor(jr *jsonReport, failOn string) error {
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s), highest %s (--fail-on %s)", jr.Summary.Findings, jr.Summary.Highest, failOn)}
 	}
 	if !jr.Summary.Recognised {
+		// Name the input and the first problem, so stderr alone says what
+		// went wrong where (the report may go to a file).
+		inputs := strings.Join(jr.Inputs, ", ")
 		if jr.unreadable > 0 {
-			return &exitError{code: exitUsage, err: errors.New("input unreadable: see the errors at the end of the report")}
+			first := jr.ReadErrors[0]
+			for _, e := range jr.ReadErrors {
+				if !benignReadError(e.Message) {
+					first = e
+					break
+				}
+			}
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s: input unreadable: %s (see the errors at the end of the report)", inputs, cleanTerm(readErrorText(first)))}
 		}
-		return &exitError{code: exitUnrecognised, err: errors.New("nothing recognised in the input (no known log file, no parsed line)")}
+		why := "no known log file, no parsed line"
+		if len(jr.ReadErrors) > 0 {
+			why = cleanTerm(readErrorText(jr.ReadErrors[0]))
+		}
+		return &exitError{code: exitUnrecognised, err: fmt.Errorf("%s: nothing recognised in the input (%s)", inputs, why)}
 	}
 	return nil
 }
@@ -287,7 +307,17 @@ func analyzeOne(ctx context.Context, stdin io.Reader, arg string, opts rules.Opt
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("analyze: reading stdin: %w", err)}
 		}
 		if len(text) > maxSnippet {
-			return nil, usageErrorf("analyze: stdin text larger than %d MiB; save it to a file and pass the path", maxSnippet>>20)
+			src, err := bundles.OpenReader(ctx, "-", io.MultiReader(bytes.NewReader(text), rest), bopts)
+			if err != nil {
+				return nil, &exitError{code: exitUsage, err: fmt.Errorf("analyze: stdin: %w", err)}
+			}
+			text = nil // the walk holds its own buffers
+			rep, err := analyzeSource(ctx, src, opts)
+			if err != nil {
+				return nil, err
+			}
+			rep.Notes = append(rep.Notes, fmt.Sprintf("stdin holds more than %d MiB of text: read as a log stream, without the snippet clean-up of typographic quotes", maxSnippet>>20))
+			return rep, nil
 		}
 		rep, err := rules.AnalyzeText(ctx, "stdin", text, opts)
 		if err != nil {

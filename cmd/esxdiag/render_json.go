@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 )
@@ -124,6 +125,19 @@ type jsonDevice struct {
 	Count      int    `json:"count"`
 	First      string `json:"first,omitempty"`
 	Last       string `json:"last,omitempty"`
+}
+
+// readErrorText is how the text faces (text and markdown reports, triage,
+// stderr) write a read error: the virtual path, the offset when the reader
+// knows it (the engine gives -1 for problems it cannot place), the message.
+func readErrorText(e jsonReadError) string {
+	switch {
+	case e.Path == "":
+		return e.Message
+	case e.Offset < 0:
+		return fmt.Sprintf("%s: %s", e.Path, e.Message)
+	}
+	return fmt.Sprintf("%s at offset %d: %s", e.Path, e.Offset, e.Message)
 }
 
 type jsonReadError struct {

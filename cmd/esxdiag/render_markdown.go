@@ -29,9 +29,12 @@ func renderMarkdown(w io.Writer, r *jsonReport, o textOptions) error {
 	if len(r.ReadErrors) > 0 {
 		fmt.Fprintf(&b, "\n## Errors while reading (%d)\n\n", len(r.ReadErrors))
 		for _, e := range r.ReadErrors {
-			if e.Path != "" {
+			switch {
+			case e.Path != "" && e.Offset >= 0:
 				fmt.Fprintf(&b, "- `%s` at offset %d: %s\n", mdCode(e.Path), e.Offset, mdInline(e.Message))
-			} else {
+			case e.Path != "":
+				fmt.Fprintf(&b, "- `%s`: %s\n", mdCode(e.Path), mdInline(e.Message))
+			default:
 				fmt.Fprintf(&b, "- %s\n", mdInline(e.Message))
 			}
 		}

@@ -135,11 +135,9 @@ func renderText(w io.Writer, r *jsonReport, o textOptions) error {
 		tw.line("")
 		tw.line(st.apply(st.label, fmt.Sprintf("Errors while reading (%d)", len(r.ReadErrors))))
 		for _, e := range r.ReadErrors {
-			msg := e.Message
-			if e.Path != "" {
-				msg = fmt.Sprintf("%s at offset %d: %s", e.Path, e.Offset, e.Message)
-			}
-			for _, l := range wrap(msg, W-2, "    ") {
+			// Break, never cut, a long virtual path: the error must name
+			// the file in full.
+			for _, l := range wrap(breakLong(readErrorText(e), W-6), W-2, "    ") {
 				tw.line("  " + l)
 			}
 		}
@@ -638,6 +636,30 @@ func truncateMiddle(s string, w int) string {
 // wrap breaks s into lines of at most w runes at spaces; continuation lines
 // start with indent (counted in w). A word longer than a line is truncated
 // with an ellipsis rather than split.
+// breakLong splits the words of s longer than n runes into n-rune pieces, so
+// wrap puts them on lines of their own instead of truncating them.
+func breakLong(s string, n int) string {
+	if n < 8 {
+		n = 8
+	}
+	words := strings.Fields(oneLine(s))
+	for i, w := range words {
+		r := []rune(w)
+		if len(r) <= n {
+			continue
+		}
+		var b strings.Builder
+		for len(r) > n {
+			b.WriteString(string(r[:n]))
+			b.WriteByte(' ')
+			r = r[n:]
+		}
+		b.WriteString(string(r))
+		words[i] = b.String()
+	}
+	return strings.Join(words, " ")
+}
+
 func wrap(s string, w int, indent string) []string {
 	s = oneLine(s)
 	words := strings.Fields(s)

@@ -184,6 +184,11 @@ func renderSummary(w io.Writer, s *triageSummary, cfg triageConfig) error {
 	switch cfg.Format {
 	case "json":
 		return writeSummaryJSON(w, s)
+	case "csv":
+	default:
+		sanitizeStrings(s) // summary.json is written already; these faces go to a terminal
+	}
+	switch cfg.Format {
 	case "markdown", "md":
 		return writeSummaryMarkdown(w, s)
 	case "csv":

@@ -323,7 +323,10 @@ func parallel(ctx context.Context, jobs, n int, fn func(i int)) {
 }
 
 // hashInput returns the hex sha256 of a bundle's content, streamed. A folder
-// hashes its regular files' relative paths and contents in lexical order.
+// hashes its regular files' relative paths and contents in lexical order;
+// a file or folder in it that cannot be read counts by its path only (the
+// analysis reports it and reads the rest, so it must not make the whole
+// bundle unreadable).
 func hashInput(ctx context.Context, in triageInput) (string, error) {
 	h := sha256.New()
 	if !in.IsDir {
@@ -335,7 +338,14 @@ func hashInput(ctx context.Context, in triageInput) (string, error) {
 	var files []string
 	err := filepath.WalkDir(in.Path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			if p == in.Path {
+				return err
+			}
+			files = append(files, p) // hashed as unreadable below
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if d.Type().IsRegular() {
 			files = append(files, p)
@@ -350,7 +360,10 @@ func hashInput(ctx context.Context, in triageInput) (string, error) {
 		rel, _ := filepath.Rel(in.Path, p)
 		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
 		if err := hashFile(ctx, h, p); err != nil {
-			return "", err
+			if ctx.Err() != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "\x00unreadable\x00")
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -15,7 +15,7 @@ func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
 	}
 	out := &bundleOutcome{Report: buf.Bytes()}
 	for _, e := range jr.ReadErrors {
-		out.ReadErrors = append(out.ReadErrors, e.Message)
+		out.ReadErrors = append(out.ReadErrors, readErrorText(e))
 	}
 	if !jr.Summary.Recognised {
 		return out, nil // no host: reported as "nothing recognised"
@@ -57,14 +57,28 @@ func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
 }
 
 // readErrorsOf counts the read errors that belong to host h: all of them
-// for a single-host report, those under the host bundle's path otherwise.
+// for a single-host report, those under the host bundle's path otherwise,
+// plus those under no host's path (the container's own: a zip cut short
+// or with unsafe names), which concern every host read from it. Before,
+// these were counted on no row at all.
 func readErrorsOf(jr *jsonReport, h *jsonHost) int {
 	if len(jr.Hosts) == 1 {
 		return len(jr.ReadErrors)
 	}
+	under := func(e jsonReadError, b jsonBundle) bool {
+		return b.Path != "" && strings.HasPrefix(e.Path, b.Path)
+	}
 	n := 0
 	for _, e := range jr.ReadErrors {
-		if h.Bundle.Path != "" && strings.HasPrefix(e.Path, h.Bundle.Path) {
+		if under(e, h.Bundle) {
+			n++
+			continue
+		}
+		owned := false
+		for i := range jr.Hosts {
+			owned = owned || under(e, jr.Hosts[i].Bundle)
+		}
+		if !owned {
 			n++
 		}
 	}

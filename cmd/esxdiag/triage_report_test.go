@@ -41,6 +41,14 @@ func TestOutcomeFromReport(t *testing.T) {
 	}, out.Hosts)
 	require.Len(t, out.ReadErrors, 1)
 
+	// An error of the container itself (no host's path) counts on every row.
+	jr.ReadErrors = append(jr.ReadErrors, jsonReadError{Path: "vc.zip", Offset: 99, Message: "zip: truncated"})
+	out, err = outcomeFromReport(jr)
+	require.NoError(t, err)
+	require.Equal(t, 1, out.Hosts[0].ReadErrors)
+	require.Equal(t, 2, out.Hosts[1].ReadErrors)
+	require.Contains(t, out.ReadErrors, "vc.zip at offset 99: zip: truncated")
+
 	jr.Summary.Recognised = false
 	out, err = outcomeFromReport(jr)
 	require.NoError(t, err)
