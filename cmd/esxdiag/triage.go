@@ -270,7 +270,7 @@ func bundleLine(r *bundleRecord) string {
 			sev = "ok"
 		}
 		p := fmt.Sprintf("%-8s %s", sev, h.Host)
-		if l := esxiLabel(h.Version, h.Build); l != "" {
+		if l := versionLabel(h.Kind, h.Version, h.Build); l != "" {
 			p += " " + l
 		}
 		if top := topFindings(h.Findings, 3); top != "" {

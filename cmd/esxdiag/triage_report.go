@@ -7,8 +7,11 @@ import (
 
 // outcomeFromReport renders jr exactly as `analyze --format json` does (the
 // per-bundle report of the results folder) and extracts the summary view of
-// each host from the same model, so the two never disagree.
-func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
+// each host from the same model, so the two never disagree. Only the first
+// keep hosts get a summary row (keep < 0: all; the hosts after them are the
+// ONTAP logs analyzed with a bundle, which have rows of their own); kind is
+// set on every host ("ontap" for an ONTAP log).
+func outcomeFromReport(jr *jsonReport, keep int, kind string) (*bundleOutcome, error) {
 	var buf bytes.Buffer
 	if err := renderJSON(&buf, jr); err != nil {
 		return nil, err
@@ -22,7 +25,11 @@ func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
 	}
 	for i := range jr.Hosts {
 		h := &jr.Hosts[i]
+		if keep >= 0 && i >= keep {
+			break
+		}
 		th := triageHost{
+			Kind:        kind,
 			Host:        h.Bundle.Host,
 			Version:     h.Bundle.Version,
 			Build:       h.Bundle.Build,

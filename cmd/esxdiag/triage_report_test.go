@@ -26,7 +26,7 @@ func TestOutcomeFromReport(t *testing.T) {
 			{Path: "vc.zip!esx-b.tgz!var/log/x.gz", Message: "bundles: vc.zip!esx-b.tgz!var/log/x.gz at offset 10: inflate: unexpected EOF"},
 		},
 	}
-	out, err := outcomeFromReport(jr)
+	out, err := outcomeFromReport(jr, -1, "")
 	require.NoError(t, err)
 	var want bytes.Buffer
 	require.NoError(t, renderJSON(&want, jr))
@@ -42,7 +42,7 @@ func TestOutcomeFromReport(t *testing.T) {
 	require.Len(t, out.ReadErrors, 1)
 
 	jr.Summary.Recognised = false
-	out, err = outcomeFromReport(jr)
+	out, err = outcomeFromReport(jr, -1, "")
 	require.NoError(t, err)
 	require.Empty(t, out.Hosts, "nothing recognised: the bundle is reported unreadable")
 }
