@@ -2,16 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/esxdiag/esxdiag/bundles/synth"
+	"github.com/esxdiag/esxdiag/rules"
 )
 
 // ontapUpload writes what an engineer uploads for a SnapDrive verification
@@ -161,4 +167,123 @@ func TestTriageE2EOntap(t *testing.T) {
 	require.Equal(t, filer.Report, rows2["filer1"].Report, "the first filer log itself did not change")
 	require.Len(t, records(), 6, "2 bundles × 2 groups + 2 filer logs")
 	require.Equal(t, uaDev, findings(report(rows2["esx21.lab.local"]), "esx21.lab.local")["ontap-lun-map-ua"])
+}
+
+// TestTriageOntapJobs: with ONTAP logs in the folder, --jobs 1 and --jobs 4
+// give the same bytes (summary and results folder).
+func TestTriageOntapJobs(t *testing.T) {
+	chdirTemp(t)
+	ontapUpload(t, "in/case1")
+	// Another upload folder with a bundle and no filer log: not grouped.
+	writeFile(t, "in/other/esx23.tgz", synthBundle(t, synthCfg(23, synth.ESXi8, synth.UAStorm)))
+	catalog := rules.Builtin()
+	outs := map[int]map[string]string{}
+	var texts []string
+	for _, jobs := range []int{1, 4} {
+		out := fmt.Sprintf("out-j%d", jobs)
+		cfg := e2eConfig(jobs, out)
+		cfg.FailOn = "none"
+		var stdout bytes.Buffer
+		code, err := runTriage(context.Background(), cfg, engineAnalyzer(catalog, max(1, runtime.GOMAXPROCS(0)/jobs)), &stdout, io.Discard)
+		require.NoError(t, err)
+		require.Equal(t, exitOK, code)
+		texts = append(texts, stdout.String())
+		files := map[string]string{}
+		filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				b, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(out, p)
+				files[rel] = string(b)
+			}
+			return nil
+		})
+		outs[jobs] = files
+	}
+	require.Equal(t, texts[0], texts[1])
+	require.Equal(t, outs[1], outs[4])
+	var sum triageSummary
+	require.NoError(t, json.Unmarshal([]byte(outs[1]["summary.json"]), &sum))
+	rows := map[string]summaryRow{}
+	for _, r := range sum.Rows {
+		rows[r.Host] = r
+	}
+	require.Empty(t, rows["esx23.lab.local"].WithONTAP, "a bundle of another folder is not grouped with the filer log")
+	require.Equal(t, []string{"in/case1/filer1-messages.log"}, rows["esx21.lab.local"].WithONTAP)
+	for _, f := range rows["esx23.lab.local"].Findings {
+		require.NotEqual(t, "ontap-lun-map-ua", f.RuleID)
+	}
+}
+
+// TestTriageWatchOntap: a bundle uploaded alone is triaged alone; when the
+// filer log arrives in the same folder, the log gets its row and the bundle
+// is triaged again with it.
+func TestTriageWatchOntap(t *testing.T) {
+	chdirTemp(t)
+	ontapUpload(t, "src")
+	require.NoError(t, os.MkdirAll("up", 0o755))
+	var n counter
+	var stdout syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := testConfig()
+	cfg.Watch, cfg.Out, cfg.Poll, cfg.Jobs, cfg.OnAnalyzed = "up", "out", 100*time.Millisecond, 2, n.add
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runTriage(ctx, cfg, engineAnalyzer(rules.Builtin(), 1), &stdout, io.Discard)
+	}()
+	mv := func(name string) {
+		b, err := os.ReadFile("src/" + name)
+		require.NoError(t, err)
+		writeFile(t, "up/.part", b)
+		require.NoError(t, os.Rename("up/.part", "up/"+name))
+	}
+	mv("esx21.tgz")
+	require.Eventually(t, func() bool { return n.snapshot()["up/esx21.tgz"] == 1 }, 15*time.Second, 10*time.Millisecond)
+	mv("filer1-messages.log")
+	require.Eventually(t, func() bool { return n.snapshot()["up/esx21.tgz"] == 2 }, 15*time.Second, 10*time.Millisecond)
+	time.Sleep(3 * cfg.Poll)
+	cancel()
+	<-done
+	require.Equal(t, map[string]int{"up/esx21.tgz": 2, "up/filer1-messages.log": 1}, n.snapshot())
+	var sum triageSummary
+	b, err := os.ReadFile("out/summary.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &sum))
+	require.Equal(t, 2, sum.Hosts, "the bundle's row was replaced, the filer has one")
+	require.Equal(t, 1, sum.ONTAP)
+	for _, r := range sum.Rows {
+		if r.Host == "esx21.lab.local" {
+			require.Equal(t, []string{"up/filer1-messages.log"}, r.WithONTAP)
+			require.Equal(t, "ontap-lun-map-ua", r.Findings[0].RuleID)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	require.Len(t, lines, 3, stdout.String())
+	require.Contains(t, stdout.String(), "filer1 ONTAP log")
+}
+
+func TestClassifyFile(t *testing.T) {
+	dir := t.TempDir()
+	seven := "Mon Mar  5 10:00:00 EST [filer1:wafl.vol.full:notice]: file system full on volume vol1\n" +
+		"Mon Mar  5 10:00:02 EST [filer1:lun.map:info]: LUN /vol/vol1/lun0 was mapped to initiator group esx=3\n"
+	var tgz bytes.Buffer
+	require.NoError(t, synth.Write(&tgz, synthCfg(1, synth.ESXi7)))
+	for _, c := range []struct {
+		name string
+		data []byte
+		want fileKind
+	}{
+		{"messages", []byte(seven), fileONTAP},
+		{"messages.gz", gz(t, []byte(seven)), fileONTAP},
+		{"esx.tgz", tgz.Bytes(), fileBundle},
+		{"upload.bin", tgz.Bytes(), fileBundle},
+		{"notes.txt", []byte("hello\nworld\n"), fileOther},
+		{"vmkernel.log", []byte("2024-03-07T10:00:00.000Z cpu1:2097)WARNING: NMP: nmp_DeviceRequestFastDeviceProbe:237: x\n"), fileOther},
+		{"broken.tgz", []byte("not an archive"), fileBundle},
+	} {
+		p := filepath.Join(dir, c.name)
+		writeFile(t, p, c.data)
+		require.Equal(t, c.want, classifyFile(p), c.name)
+	}
 }
