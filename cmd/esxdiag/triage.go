@@ -50,6 +50,11 @@ recursively, by content) and globs, several at a time, and prints a summary:
 one row per host sorted by severity, then each rule that fired with the hosts
 where it fired, grouped by ESXi build. A vCenter zip counts as its hosts.
 
+An ONTAP log (filer messages, event log show output, EMS log; found by
+content) is analyzed with every ESXi bundle of the same folder, so their
+reports carry the ESXi <-> ONTAP correlation findings, and has a row of its
+own named by its node. A new filer log in the folder re-triages its bundles.
+
 With --out DIR every bundle's JSON report (the analyze --format json schema)
 is kept in DIR/reports, named by host and content hash, with the summary as
 DIR/summary.json; a re-run skips bundles already triaged by the same esxdiag
