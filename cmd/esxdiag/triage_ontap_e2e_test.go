@@ -287,3 +287,45 @@ func TestClassifyFile(t *testing.T) {
 		require.Equal(t, c.want, classifyFile(p), c.name)
 	}
 }
+
+// TestTriageOntapReadErrors: a truncated bundle analyzed with a filer log
+// keeps its read errors on its own row, and the filer's row has none.
+func TestTriageOntapReadErrors(t *testing.T) {
+	chdirTemp(t)
+	man := ontapUpload(t, "src")
+	trunc := synthCfg(24, synth.ESXi7, synth.PDL)
+	trunc.Damage = []synth.Damage{synth.Truncated}
+	writeFile(t, "in/esx24.tgz", synthBundle(t, trunc))
+	var filer bytes.Buffer
+	require.NoError(t, synth.WriteONTAP(&filer, synth.ONTAPForManifest(man, synth.ONTAP7Mode)))
+	writeFile(t, "in/filer1-messages.log", filer.Bytes())
+	cfg := e2eConfig(2, "res")
+	cfg.Format, cfg.FailOn = "json", "none"
+	var stdout bytes.Buffer
+	runTriage(context.Background(), cfg, engineAnalyzer(rules.Builtin(), 1), &stdout, io.Discard)
+	recs, _ := filepath.Glob("res/records/*.json")
+	for _, p := range recs {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var rec bundleRecord
+		require.NoError(t, json.Unmarshal(b, &rec))
+		if rec.Kind == kindONTAP {
+			require.Zero(t, rec.ReadErrorN, "the log's record")
+		} else {
+			require.Positive(t, rec.ReadErrorN, "the truncated bundle's record keeps its read errors")
+			require.NotEqual(t, rec.SHA256, rec.Key, "keyed with the log")
+		}
+	}
+	require.Len(t, recs, 2)
+	var sum triageSummary
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &sum), stdout.String())
+	rows := map[string]summaryRow{}
+	for _, r := range sum.Rows {
+		rows[r.Host] = r
+	}
+	require.Contains(t, rows, "esx24.lab.local")
+	require.Contains(t, rows, "filer1")
+	require.Positive(t, rows["esx24.lab.local"].ReadErrors)
+	require.Equal(t, []string{"in/filer1-messages.log"}, rows["esx24.lab.local"].WithONTAP)
+	require.Zero(t, rows["filer1"].ReadErrors)
+}

@@ -17,7 +17,16 @@ func outcomeFromReport(jr *jsonReport, keep int, kind string) (*bundleOutcome, e
 		return nil, err
 	}
 	out := &bundleOutcome{Report: buf.Bytes()}
+	kept := map[string]bool{} // inputs of the hosts with rows (keep >= 0)
+	for i := range jr.Hosts {
+		if i < keep {
+			kept[jr.Hosts[i].Input] = true
+		}
+	}
 	for _, e := range jr.ReadErrors {
+		if keep >= 0 && !kept[e.Input] {
+			continue // an ONTAP log's error: on the log's own row
+		}
 		out.ReadErrors = append(out.ReadErrors, e.Message)
 	}
 	if !jr.Summary.Recognised {
