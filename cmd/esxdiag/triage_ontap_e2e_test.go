@@ -125,6 +125,9 @@ func TestTriageE2EOntap(t *testing.T) {
 	require.Regexp(t, `(?m)^\S+\s+filer1\s+ONTAP log\s`, text)
 	require.Contains(t, text, "ONTAP logs: 1 of 1: filer1")
 
+	csvOut, _, _ := runBinary(t, dir, []string{"triage", "--format", "csv", "--fail-on", "none", "up"}, "")
+	require.Regexp(t, `(?m)^info,filer1,.*,up/filer1-messages.log,[0-9a-f]{64},,ontap$`, csvOut)
+
 	// Re-run: nothing changed, nothing analyzed again, same summary.
 	records := func() []string {
 		m, _ := filepath.Glob(filepath.Join(dir, "res", "records", "*.json"))

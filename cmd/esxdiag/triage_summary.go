@@ -81,7 +81,7 @@ func buildSummary(recs []*bundleRecord, esxdiag, rules, failOn string) *triageSu
 		s.Bundles++
 		if r.Error != "" {
 			s.Unreadable++
-			s.Rows = append(s.Rows, summaryRow{Host: "?", Error: r.Error, Input: r.Input,
+			s.Rows = append(s.Rows, summaryRow{Kind: r.Kind, Host: "?", Error: r.Error, Input: r.Input,
 				SHA256: r.SHA256, Worst: "unreadable", ReadErrors: r.ReadErrorN})
 			continue
 		}
@@ -323,11 +323,13 @@ func summaryHeadline(s *triageSummary) string {
 }
 
 // writeSummaryCSV writes one row per host (or unreadable bundle); the
-// cross-host aggregation is in the JSON, Markdown and text forms.
+// cross-host aggregation is in the JSON, Markdown and text forms. The last
+// column, kind, is "ontap" for an ONTAP log's row (added last so that the
+// earlier columns keep their places).
 func writeSummaryCSV(w io.Writer, s *triageSummary) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"worst_severity", "host", "version", "build", "collected_at", "findings",
-		"read_errors", "error", "input", "sha256", "report"})
+		"read_errors", "error", "input", "sha256", "report", "kind"})
 	for _, r := range s.Rows {
 		var ids []string
 		for _, f := range r.Findings {
@@ -342,7 +344,7 @@ func writeSummaryCSV(w io.Writer, s *triageSummary) error {
 			worst = "ok"
 		}
 		cw.Write([]string{worst, r.Host, r.Version, r.Build, at, strings.Join(ids, ";"),
-			strconv.Itoa(r.ReadErrors), r.Error, r.Input, r.SHA256, r.Report})
+			strconv.Itoa(r.ReadErrors), r.Error, r.Input, r.SHA256, r.Report, r.Kind})
 	}
 	cw.Flush()
 	return cw.Error()
