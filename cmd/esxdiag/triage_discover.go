@@ -213,11 +213,16 @@ func isONTAPHead(head []byte) bool {
 		}
 		zr.Multistream(false)
 		plain := make([]byte, ontapSniffBytes)
-		n, _ := io.ReadFull(zr, plain)
-		head = plain[:n]
-		if sniffArchive(head) {
+		// A tar header first (a .tgz bundle: the common case) ends it.
+		n, _ := io.ReadFull(zr, plain[:512])
+		if sniffArchive(plain[:n]) {
 			return false
 		}
+		if n == 512 {
+			m, _ := io.ReadFull(zr, plain[512:])
+			n += m
+		}
+		head = plain[:n]
 	} else if sniffArchive(head) {
 		return false
 	}

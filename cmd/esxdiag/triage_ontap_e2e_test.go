@@ -332,3 +332,36 @@ func TestTriageOntapReadErrors(t *testing.T) {
 	require.Equal(t, []string{"in/filer1-messages.log"}, rows["esx24.lab.local"].WithONTAP)
 	require.Zero(t, rows["filer1"].ReadErrors)
 }
+
+// BenchmarkClassifyFile measures discovery's sniff of one candidate file
+// (ONTAP log or archive): it reads up to ontapSniffBytes, inflating a gzip
+// head. Bytes/op is the head read.
+func BenchmarkClassifyFile(b *testing.B) {
+	dir := b.TempDir()
+	var tgz bytes.Buffer
+	require.NoError(b, synth.Write(&tgz, synthCfg(1, synth.ESXi7)))
+	man, err := synth.Generate(io.Discard, synthCfg(2, synth.ESXi7, synth.UAStorm))
+	require.NoError(b, err)
+	var filer bytes.Buffer
+	require.NoError(b, synth.WriteONTAP(&filer, synth.ONTAPForManifest(man, synth.ONTAP7Mode)))
+	for _, c := range []struct {
+		name string
+		data []byte
+		want fileKind
+	}{
+		{"bundle.tgz", tgz.Bytes(), fileBundle},
+		{"filer-messages.log", filer.Bytes(), fileONTAP},
+	} {
+		p := filepath.Join(dir, c.name)
+		writeFile(b, p, c.data)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(min(len(c.data), ontapSniffBytes)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if classifyFile(p) != c.want {
+					b.Fatal("wrong kind")
+				}
+			}
+		})
+	}
+}
