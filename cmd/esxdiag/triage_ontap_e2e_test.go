@@ -210,6 +210,7 @@ func TestTriageOntapJobs(t *testing.T) {
 	for _, r := range sum.Rows {
 		rows[r.Host] = r
 	}
+	triageGoldenSummary(t, "ontap-summary", sum)
 	require.Empty(t, rows["esx23.lab.local"].WithONTAP, "a bundle of another folder is not grouped with the filer log")
 	require.Equal(t, []string{"in/case1/filer1-messages.log"}, rows["esx21.lab.local"].WithONTAP)
 	for _, f := range rows["esx23.lab.local"].Findings {
