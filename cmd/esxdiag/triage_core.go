@@ -143,7 +143,8 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 
 // runWith is run where the ONTAP logs of extra (not triaged themselves:
 // --watch hands the logs already triaged) are grouped with the bundles of
-// their folder as well.
+// their folder as well; only those in a folder of some bundle of inputs are
+// read (hashed).
 func (t *triager) runWith(ctx context.Context, inputs, extra []triageInput) ([]*bundleRecord, error) {
 	jobs := max(t.jobs, 1)
 	if t.progress != nil {
@@ -155,12 +156,16 @@ func (t *triager) runWith(ctx context.Context, inputs, extra []triageInput) ([]*
 		defer t.progress.stop()
 	}
 	inSet := make(map[string]bool, len(inputs))
+	dirs := map[string]bool{} // folders of the bundles to triage
 	for _, in := range inputs {
 		inSet[in.Path] = true
+		if !in.ONTAP {
+			dirs[filepath.Dir(in.Path)] = true
+		}
 	}
 	all := slices.Clone(inputs)
 	for _, in := range extra {
-		if in.ONTAP && !inSet[in.Path] {
+		if in.ONTAP && !inSet[in.Path] && dirs[filepath.Dir(in.Path)] {
 			inSet[in.Path] = true
 			all = append(all, in)
 		}
