@@ -50,6 +50,11 @@ recursively, by content) and globs, several at a time, and prints a summary:
 one row per host sorted by severity, then each rule that fired with the hosts
 where it fired, grouped by ESXi build. A vCenter zip counts as its hosts.
 
+An ONTAP log (filer messages, event log show output, EMS log; found by
+content) is analyzed with every ESXi bundle of the same folder, so their
+reports carry the ESXi <-> ONTAP correlation findings, and has a row of its
+own named by its node. A new filer log in the folder re-triages its bundles.
+
 With --out DIR every bundle's JSON report (the analyze --format json schema)
 is kept in DIR/reports, named by host and content hash, with the summary as
 DIR/summary.json; a re-run skips bundles already triaged by the same esxdiag
@@ -227,11 +232,11 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 		discover: func() ([]triageInput, error) {
 			return searchFolder(cfg.Watch, discoverOptions{exclude: cfg.Out, cache: cache})
 		},
-		triage: func(ctx context.Context, ins []triageInput) error {
+		triage: func(ctx context.Context, ins, stable []triageInput) error {
 			// Records come back complete even when the watch is being
 			// stopped (abandoned work returns none), so the summary is
 			// brought up to date in every case.
-			recs, runErr := t.run(ctx, ins)
+			recs, runErr := t.runWith(ctx, withONTAPFolders(ins, stable), stable)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, r := range recs {
@@ -251,6 +256,31 @@ func runWatch(ctx context.Context, cfg triageConfig, t *triager, stdout, stderr 
 	}
 	fmt.Fprintf(stderr, "esxdiag: stopped watching %s: %d bundles triaged\n", cfg.Watch, len(all))
 	return exitOK, nil
+}
+
+// withONTAPFolders adds to ready the stable bundles of every folder where an
+// ONTAP log is ready (new or changed): they are triaged again with it (their
+// resume key changes; bundles whose group did not change come from --out).
+func withONTAPFolders(ready, stable []triageInput) []triageInput {
+	dirs := map[string]bool{}
+	in := map[string]bool{}
+	for _, r := range ready {
+		in[r.Path] = true
+		if r.ONTAP {
+			dirs[filepath.Dir(r.Path)] = true
+		}
+	}
+	if len(dirs) == 0 {
+		return ready
+	}
+	out := slices.Clone(ready)
+	for _, s := range stable {
+		if !s.ONTAP && !in[s.Path] && dirs[filepath.Dir(s.Path)] {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b triageInput) int { return strings.Compare(a.Path, b.Path) })
+	return out
 }
 
 func sortedRecords(m map[string]*bundleRecord) []*bundleRecord {
@@ -275,7 +305,7 @@ func bundleLine(r *bundleRecord) string {
 			sev = "ok"
 		}
 		p := fmt.Sprintf("%-8s %s", sev, h.Host)
-		if l := esxiLabel(h.Version, h.Build); l != "" {
+		if l := versionLabel(h.Kind, h.Version, h.Build); l != "" {
 			p += " " + l
 		}
 		if top := topFindings(h.Findings, 3); top != "" {

@@ -32,6 +32,7 @@ type bundleOutcome struct {
 
 // triageHost is the summary view of one host bundle.
 type triageHost struct {
+	Kind        string          `json:"kind,omitempty"` // "ontap" for an ONTAP log's node(s), "" for an ESXi host
 	Host        string          `json:"host"`
 	Version     string          `json:"version,omitempty"`
 	Build       string          `json:"build,omitempty"`
@@ -57,7 +58,10 @@ type bundleRecord struct {
 	Esxdiag    string       `json:"esxdiag_version"`
 	Rules      string       `json:"rules_version"`
 	SHA256     string       `json:"sha256"`
+	Key        string       `json:"key,omitempty"` // resume key when analyzed with ONTAP logs (else SHA256)
 	Input      string       `json:"input"`
+	Kind       string       `json:"kind,omitempty"`       // "ontap" for an ONTAP log, "" for a bundle
+	WithONTAP  []ontapRef   `json:"with_ontap,omitempty"` // ONTAP logs the bundle was analyzed with
 	Size       int64        `json:"size"`
 	Report     string       `json:"report,omitempty"` // report file, relative to the results folder
 	Error      string       `json:"error,omitempty"`  // set when the bundle could not be read at all
@@ -66,6 +70,14 @@ type bundleRecord struct {
 	ReadErrorN int          `json:"read_error_count"`
 
 	cached bool // loaded from the store instead of analyzed in this run
+}
+
+// key is the record's resume key (its file name in the store).
+func (r *bundleRecord) key() string {
+	if r.Key != "" {
+		return r.Key
+	}
+	return r.SHA256
 }
 
 const (
@@ -82,6 +94,7 @@ type triageInput struct {
 	Path  string
 	Size  int64
 	IsDir bool
+	ONTAP bool // an ONTAP log: triaged alone and analyzed with the bundles of its folder
 }
 
 // triager runs the analysis of many bundles with bounded parallelism.
@@ -108,15 +121,31 @@ type triager struct {
 
 // hashed is an input with its content hash.
 type hashed struct {
-	in  triageInput
-	sum string
-	err error
+	in   triageInput
+	sum  string
+	err  error
+	with []ontapRef // ONTAP logs of the bundle's folder, analyzed with it
+	key  string     // resume key: sum, or groupKey(sum, with)
+}
+
+// ontapRef names an ONTAP log a bundle was analyzed with.
+type ontapRef struct {
+	Input  string `json:"input"`
+	SHA256 string `json:"sha256"`
 }
 
 // run triages inputs and returns one record per distinct bundle content, in
 // input order (sorted by path by discovery). On cancellation it returns the
 // records completed so far and ctx.Err(); nothing half-done is written.
 func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecord, error) {
+	return t.runWith(ctx, inputs, nil)
+}
+
+// runWith is run where the ONTAP logs of extra (not triaged themselves:
+// --watch hands the logs already triaged) are grouped with the bundles of
+// their folder as well; only those in a folder of some bundle of inputs are
+// read (hashed).
+func (t *triager) runWith(ctx context.Context, inputs, extra []triageInput) ([]*bundleRecord, error) {
 	jobs := max(t.jobs, 1)
 	if t.progress != nil {
 		var total int64
@@ -126,25 +155,49 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 		t.progress.start(len(inputs), total)
 		defer t.progress.stop()
 	}
+	inSet := make(map[string]bool, len(inputs))
+	dirs := map[string]bool{} // folders of the bundles to triage
+	for _, in := range inputs {
+		inSet[in.Path] = true
+		if !in.ONTAP {
+			dirs[filepath.Dir(in.Path)] = true
+		}
+	}
+	all := slices.Clone(inputs)
+	for _, in := range extra {
+		if in.ONTAP && !inSet[in.Path] && dirs[filepath.Dir(in.Path)] {
+			inSet[in.Path] = true
+			all = append(all, in)
+		}
+	}
 
 	// Phase 1: content hashes (parallel), so duplicates are found
 	// deterministically before any analysis.
-	hs := make([]hashed, len(inputs))
-	parallel(ctx, jobs, len(inputs), func(i int) {
-		hs[i].in = inputs[i]
-		hs[i].sum, hs[i].err = hashInput(ctx, inputs[i])
+	hs := make([]hashed, len(all))
+	parallel(ctx, jobs, len(all), func(i int) {
+		hs[i].in = all[i]
+		hs[i].sum, hs[i].err = hashInput(ctx, all[i])
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	groups := ontapGroups(hs)
+	hs = hs[:len(inputs)]
+	for i := range hs {
+		hs[i].key = hs[i].sum
+		if !hs[i].in.ONTAP && hs[i].err == nil {
+			hs[i].with = groups[filepath.Dir(hs[i].in.Path)]
+			hs[i].key = groupKey(hs[i].sum, hs[i].with)
+		}
+	}
 
 	// Phase 2: analyze distinct bundles (parallel).
-	seen := make(map[string]string, len(hs)) // hash -> first input with it
+	seen := make(map[string]string, len(hs)) // resume key -> first input with it
 	recs := make([]*bundleRecord, len(hs))
 	var todo []int
 	for i := range hs {
 		if hs[i].err == nil {
-			if first, dup := seen[hs[i].sum]; dup {
+			if first, dup := seen[hs[i].key]; dup {
 				// Same content as an earlier input: triaged once.
 				if t.log != nil {
 					fmt.Fprintf(t.log, "esxdiag: %s: same content as %s, triaged once\n", hs[i].in.Path, first)
@@ -152,7 +205,7 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 				t.progressDone(hs[i].in)
 				continue
 			}
-			seen[hs[i].sum] = hs[i].in.Path
+			seen[hs[i].key] = hs[i].in.Path
 		}
 		todo = append(todo, i)
 	}
@@ -179,6 +232,45 @@ func (t *triager) run(ctx context.Context, inputs []triageInput) ([]*bundleRecor
 	return out, ctx.Err()
 }
 
+// ontapGroups returns, by folder, the readable ONTAP logs found there,
+// sorted by path, one per content: the logs "uploaded together" with the
+// bundles of that folder.
+func ontapGroups(hs []hashed) map[string][]ontapRef {
+	groups := map[string][]ontapRef{}
+	seen := map[string]bool{} // folder + hash: same content under two names counts once
+	for _, h := range hs {
+		if !h.in.ONTAP || h.err != nil {
+			continue
+		}
+		dir := filepath.Dir(h.in.Path)
+		if seen[dir+"\x00"+h.sum] {
+			continue
+		}
+		seen[dir+"\x00"+h.sum] = true
+		groups[dir] = append(groups[dir], ontapRef{Input: h.in.Path, SHA256: h.sum})
+	}
+	for _, g := range groups {
+		slices.SortFunc(g, func(a, b ontapRef) int { return strings.Compare(a.Input, b.Input) })
+	}
+	return groups
+}
+
+// groupKey is the resume key of a bundle analyzed with ONTAP logs: the
+// bundle's hash alone when there are none (so results folders of earlier
+// versions stay valid), else a hash of the bundle's and the logs' hashes.
+// A new or changed filer log gives a new key, so the bundle is triaged again.
+func groupKey(sum string, with []ontapRef) string {
+	if len(with) == 0 {
+		return sum
+	}
+	h := sha256.New()
+	io.WriteString(h, "esxdiag.triage-group/v1\x00"+sum)
+	for _, r := range with {
+		io.WriteString(h, "\x00"+r.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func (t *triager) progressDone(in triageInput) {
 	if t.progress != nil {
 		t.progress.done(in.Path, in.Size)
@@ -199,6 +291,30 @@ func readProgress(ctx context.Context) func(int64) {
 	return fn
 }
 
+// kindONTAP marks ONTAP logs in records, summary rows and build groups.
+const kindONTAP = "ontap"
+
+// analyzeGroup tells the analyzer how an input is analyzed: an ONTAP log on
+// its own (self), or a bundle together with the ONTAP logs of its folder.
+// It travels in the context (like the read progress callback) so that
+// analyzeFunc keeps its one-path shape.
+type analyzeGroup struct {
+	self  bool     // the input is an ONTAP log
+	ontap []string // ONTAP logs analyzed with the bundle
+}
+
+type analyzeGroupKey struct{}
+
+func withAnalyzeGroup(ctx context.Context, g analyzeGroup) context.Context {
+	return context.WithValue(ctx, analyzeGroupKey{}, g)
+}
+
+// groupOf returns the analyzeGroup of withAnalyzeGroup (zero: a bundle alone).
+func groupOf(ctx context.Context) analyzeGroup {
+	g, _ := ctx.Value(analyzeGroupKey{}).(analyzeGroup)
+	return g
+}
+
 // one triages a single hashed input. It returns nil when the work was
 // abandoned because ctx was cancelled.
 func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
@@ -213,6 +329,13 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 		Input:   h.in.Path,
 		Size:    h.in.Size,
 	}
+	if h.key != h.sum {
+		rec.Key = h.key
+	}
+	if h.in.ONTAP {
+		rec.Kind = kindONTAP
+	}
+	rec.WithONTAP = h.with
 	if h.err != nil {
 		// Unhashable (unreadable) input: reported, never stored.
 		rec.Error = h.err.Error()
@@ -220,9 +343,10 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 		return rec
 	}
 	if t.store != nil && !t.force {
-		if old, ok := t.store.lookup(h.sum, t.esxdiag, t.rules); ok {
+		if old, ok := t.store.lookup(h.key, t.esxdiag, t.rules); ok {
 			old.cached = true
 			old.Input, old.Size = h.in.Path, h.in.Size // where the bundle is now
+			old.WithONTAP = h.with                     // same contents, maybe other names
 			return old
 		}
 	}
@@ -233,6 +357,13 @@ func (t *triager) one(ctx context.Context, h hashed) *bundleRecord {
 	if p := t.progress; p != nil {
 		path := h.in.Path
 		actx = withReadProgress(actx, func(n int64) { p.reading(path, n) })
+	}
+	if h.in.ONTAP || len(h.with) > 0 {
+		g := analyzeGroup{self: h.in.ONTAP}
+		for _, r := range h.with {
+			g.ontap = append(g.ontap, r.Input)
+		}
+		actx = withAnalyzeGroup(actx, g)
 	}
 	out, err := safeAnalyze(actx, t.analyze, h.in.Path, t.log)
 	timedOut := actx.Err() != nil

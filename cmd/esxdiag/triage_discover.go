@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/esxdiag/esxdiag/parser"
 )
 
 // discoverOptions tunes how folders are searched.
@@ -17,7 +20,7 @@ type discoverOptions struct {
 	cache   *sniffCache // --watch: remembers the sniff verdict of unchanged files between polls
 }
 
-// sniffCache keeps isBundleFile verdicts by path and file state, so a
+// sniffCache keeps classifyFile verdicts by path and file state, so a
 // watched folder with many files is not re-read at every poll. Not safe for
 // concurrent use (the watcher polls from one goroutine).
 type sniffCache struct {
@@ -25,21 +28,21 @@ type sniffCache struct {
 }
 
 type sniffVerdict struct {
-	sig    fileSig
-	bundle bool
+	sig  fileSig
+	kind fileKind
 }
 
-func (c *sniffCache) isBundle(path string, st os.FileInfo) bool {
+func (c *sniffCache) kindOf(path string, st os.FileInfo) fileKind {
 	sig := fileSig{size: st.Size(), mtime: st.ModTime()}
 	if v, ok := c.m[path]; ok && v.sig == sig {
-		return v.bundle
+		return v.kind
 	}
 	if c.m == nil {
 		c.m = map[string]sniffVerdict{}
 	}
-	ok := isBundleFile(path)
-	c.m[path] = sniffVerdict{sig: sig, bundle: ok}
-	return ok
+	k := classifyFile(path)
+	c.m[path] = sniffVerdict{sig: sig, kind: k}
+	return k
 }
 
 // discover expands the PATH arguments of `triage` into bundles:
@@ -84,7 +87,9 @@ func discover(args []string, opt discoverOptions) ([]triageInput, error) {
 				continue
 			}
 			if !st.IsDir() {
-				add(triageInput{Path: p, Size: st.Size()})
+				// Named explicitly: a bundle whatever it holds, unless
+				// its content is an ONTAP log.
+				add(triageInput{Path: p, Size: st.Size(), ONTAP: classifyFile(p) == fileONTAP})
 				continue
 			}
 			if looksLikeExtractedBundle(p) {
@@ -139,14 +144,14 @@ func searchFolder(root string, opt discoverOptions) ([]triageInput, error) {
 		if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
 			return nil
 		}
-		bundle := false
+		var k fileKind
 		if opt.cache != nil {
-			bundle = opt.cache.isBundle(p, st)
+			k = opt.cache.kindOf(p, st)
 		} else {
-			bundle = isBundleFile(p)
+			k = classifyFile(p)
 		}
-		if bundle {
-			out = append(out, triageInput{Path: p, Size: st.Size()})
+		if k != fileOther {
+			out = append(out, triageInput{Path: p, Size: st.Size(), ONTAP: k == fileONTAP})
 		}
 		return nil
 	})
@@ -157,25 +162,71 @@ func searchFolder(root string, opt discoverOptions) ([]triageInput, error) {
 // does not sniff as an archive (it is then reported as unreadable).
 var archiveExts = []string{".tgz", ".tar", ".gz", ".zip"}
 
-// isBundleFile sniffs the head of a file for gzip, zip or tar magic.
-func isBundleFile(path string) bool {
+// fileKind is what discovery makes of a file.
+type fileKind uint8
+
+const (
+	fileOther  fileKind = iota // neither: not triaged
+	fileBundle                 // an archive (or a file named like one)
+	fileONTAP                  // an ONTAP log, plain or gzip (parser.KindOfContent)
+)
+
+// ontapSniffBytes is how much of a file is read to recognise an ONTAP log
+// by content (parser.KindOfContent looks at its first 64 lines).
+const ontapSniffBytes = 32 << 10
+
+// classifyFile sniffs the head of a file: an ONTAP log (7-Mode messages,
+// event log show output, EMS log; also gzip-compressed) is fileONTAP; gzip,
+// zip or tar magic, or an archive extension, is fileBundle.
+func classifyFile(path string) fileKind {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return fileOther
 	}
 	defer f.Close()
-	head := make([]byte, 512)
+	head := make([]byte, ontapSniffBytes)
 	n, _ := io.ReadFull(f, head)
-	if sniffArchive(head[:n]) {
-		return true
+	head = head[:n]
+	if isONTAPHead(head) {
+		return fileONTAP
+	}
+	if sniffArchive(head) {
+		return fileBundle
 	}
 	lower := strings.ToLower(path)
 	for _, ext := range archiveExts {
 		if strings.HasSuffix(lower, ext) {
-			return true
+			return fileBundle
 		}
 	}
-	return false
+	return fileOther
+}
+
+// isONTAPHead reports whether head (the first bytes of a file) is an ONTAP
+// log; a gzip stream is inflated as far as head allows, and a tar inside it
+// is an archive, never a log.
+func isONTAPHead(head []byte) bool {
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(head))
+		if err != nil {
+			return false
+		}
+		zr.Multistream(false)
+		plain := make([]byte, ontapSniffBytes)
+		// A tar header first (a .tgz bundle: the common case) ends it.
+		n, _ := io.ReadFull(zr, plain[:512])
+		if sniffArchive(plain[:n]) {
+			return false
+		}
+		if n == 512 {
+			m, _ := io.ReadFull(zr, plain[512:])
+			n += m
+		}
+		head = plain[:n]
+	} else if sniffArchive(head) {
+		return false
+	}
+	return parser.KindOfContent(head) == parser.KindONTAP
 }
 
 func sniffArchive(head []byte) bool {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/esxdiag/esxdiag/bundles"
 	"github.com/esxdiag/esxdiag/rules"
@@ -34,23 +35,54 @@ func newEngineAnalyzer(cfg triageConfig) (analyzeFunc, string, error) {
 }
 
 // engineAnalyzer analyzes one bundle and renders its report exactly as
-// `analyze --format json PATH` does (no filters).
+// `analyze --format json PATH` does (no filters). A bundle grouped with
+// ONTAP logs (groupOf) is analyzed with them in one engine run
+// (rules.AnalyzeSources), and its report is what `analyze --format json
+// PATH LOG...` prints: the correlation rules fire on the ESXi host. An ONTAP
+// log alone goes through AnalyzeSources too, which names it by its node(s).
 func engineAnalyzer(catalog *rules.Catalog, workers int) analyzeFunc {
 	return func(ctx context.Context, path string) (*bundleOutcome, error) {
-		src, err := bundles.Open(ctx, path, bundles.Options{Workers: workers, FragSpill: triageFragSpill})
-		if err != nil {
-			return nil, fmt.Errorf("triage: %w", err)
+		g := groupOf(ctx)
+		paths := append([]string{path}, g.ontap...)
+		bopts := bundles.Options{Workers: workers, FragSpill: triageFragSpill}
+		srcs := make([]*bundles.Source, 0, len(paths))
+		defer func() {
+			for _, s := range srcs {
+				s.Close()
+			}
+		}()
+		for _, p := range paths {
+			src, err := bundles.Open(ctx, p, bopts)
+			if err != nil {
+				return nil, fmt.Errorf("triage: %w", err)
+			}
+			srcs = append(srcs, src)
 		}
-		defer src.Close()
 		opts := rules.Options{Workers: workers, Catalog: catalog}
 		if fn := readProgress(ctx); fn != nil {
 			opts.Progress = func(p rules.Progress) { fn(p.BytesRead) }
 		}
-		rep, err := rules.Analyze(ctx, src, opts)
-		if err != nil {
-			return nil, fmt.Errorf("triage: %s: %w", path, err)
+		if len(srcs) == 1 && !g.self {
+			rep, err := rules.Analyze(ctx, srcs[0], opts)
+			if err != nil {
+				return nil, fmt.Errorf("triage: %s: %w", path, err)
+			}
+			return outcomeFromReport(buildJSONReport([]string{path}, rep, jsonFilters{}), -1, "")
 		}
-		return outcomeFromReport(buildJSONReport([]string{path}, rep, jsonFilters{}))
+		rep, err := rules.AnalyzeSources(ctx, srcs, opts)
+		if err != nil {
+			return nil, fmt.Errorf("triage: %s: %w", strings.Join(paths, ", "), err)
+		}
+		kind := ""
+		if g.self {
+			kind = kindONTAP
+		}
+		// Same JSON model as the multi-input analyze: each host keeps the
+		// name of its input. AnalyzeSources reports the hosts source by
+		// source, so the bundle's are the first ones; the logs' own hosts
+		// are left out of the bundle's summary rows (each log has its own).
+		jr := mergeReports([]analysis{{input: strings.Join(paths, ", "), inputs: paths, report: rep}}, jsonFilters{})
+		return outcomeFromReport(jr, len(srcs[0].Bundles()), kind)
 	}
 }
 

@@ -7,14 +7,26 @@ import (
 
 // outcomeFromReport renders jr exactly as `analyze --format json` does (the
 // per-bundle report of the results folder) and extracts the summary view of
-// each host from the same model, so the two never disagree.
-func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
+// each host from the same model, so the two never disagree. Only the first
+// keep hosts get a summary row (keep < 0: all; the hosts after them are the
+// ONTAP logs analyzed with a bundle, which have rows of their own); kind is
+// set on every host ("ontap" for an ONTAP log).
+func outcomeFromReport(jr *jsonReport, keep int, kind string) (*bundleOutcome, error) {
 	var buf bytes.Buffer
 	if err := renderJSON(&buf, jr); err != nil {
 		return nil, err
 	}
 	out := &bundleOutcome{Report: buf.Bytes()}
+	kept := map[string]bool{} // inputs of the hosts with rows (keep >= 0)
+	for i := range jr.Hosts {
+		if i < keep {
+			kept[jr.Hosts[i].Input] = true
+		}
+	}
 	for _, e := range jr.ReadErrors {
+		if keep >= 0 && !kept[e.Input] {
+			continue // an ONTAP log's error: on the log's own row
+		}
 		out.ReadErrors = append(out.ReadErrors, readErrorText(e))
 	}
 	if !jr.Summary.Recognised {
@@ -22,7 +34,11 @@ func outcomeFromReport(jr *jsonReport) (*bundleOutcome, error) {
 	}
 	for i := range jr.Hosts {
 		h := &jr.Hosts[i]
+		if keep >= 0 && i >= keep {
+			break
+		}
 		th := triageHost{
+			Kind:        kind,
 			Host:        h.Bundle.Host,
 			Version:     h.Bundle.Version,
 			Build:       h.Bundle.Build,

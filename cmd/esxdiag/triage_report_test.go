@@ -26,7 +26,7 @@ func TestOutcomeFromReport(t *testing.T) {
 			{Path: "vc.zip!esx-b.tgz!var/log/x.gz", Message: "bundles: vc.zip!esx-b.tgz!var/log/x.gz at offset 10: inflate: unexpected EOF"},
 		},
 	}
-	out, err := outcomeFromReport(jr)
+	out, err := outcomeFromReport(jr, -1, "")
 	require.NoError(t, err)
 	var want bytes.Buffer
 	require.NoError(t, renderJSON(&want, jr))
@@ -43,14 +43,14 @@ func TestOutcomeFromReport(t *testing.T) {
 
 	// An error of the container itself (no host's path) counts on every row.
 	jr.ReadErrors = append(jr.ReadErrors, jsonReadError{Path: "vc.zip", Offset: 99, Message: "zip: truncated"})
-	out, err = outcomeFromReport(jr)
+	out, err = outcomeFromReport(jr, -1, "")
 	require.NoError(t, err)
 	require.Equal(t, 1, out.Hosts[0].ReadErrors)
 	require.Equal(t, 2, out.Hosts[1].ReadErrors)
 	require.Contains(t, out.ReadErrors, "vc.zip at offset 99: zip: truncated")
 
 	jr.Summary.Recognised = false
-	out, err = outcomeFromReport(jr)
+	out, err = outcomeFromReport(jr, -1, "")
 	require.NoError(t, err)
 	require.Empty(t, out.Hosts, "nothing recognised: the bundle is reported unreadable")
 }

@@ -12,7 +12,8 @@ import (
 // resultStore is the results folder of `triage --out DIR`:
 //
 //	DIR/reports/<host>_<sha16>.json   one JSON report per bundle (analyze schema)
-//	DIR/records/<sha256>.json         triage record: versions, hosts, errors
+//	DIR/records/<key>.json            triage record: versions, hosts, errors
+//	                                  (key: the sha256, or with ONTAP logs groupKey)
 //	DIR/summary.json                  the summary of the last run
 //
 // Every file is written to a temporary file in the same folder and renamed
@@ -44,15 +45,16 @@ func (s *resultStore) recordPath(sum string) string {
 }
 
 // lookup returns the stored record of a bundle triaged with the same
-// esxdiag and rules versions, if its report is present.
-func (s *resultStore) lookup(sum, esxdiag, rules string) (*bundleRecord, bool) {
-	b, err := os.ReadFile(s.recordPath(sum))
+// esxdiag and rules versions (and the same ONTAP logs: key), if its report
+// is present.
+func (s *resultStore) lookup(key, esxdiag, rules string) (*bundleRecord, bool) {
+	b, err := os.ReadFile(s.recordPath(key))
 	if err != nil {
 		return nil, false
 	}
 	var rec bundleRecord
 	if json.Unmarshal(b, &rec) != nil || rec.Schema != recordSchema ||
-		rec.SHA256 != sum || rec.Esxdiag != esxdiag || rec.Rules != rules {
+		rec.key() != key || rec.Esxdiag != esxdiag || rec.Rules != rules {
 		return nil, false
 	}
 	if rec.Report != "" {
@@ -77,7 +79,7 @@ func (s *resultStore) commit(rec *bundleRecord, report []byte) error {
 	if err != nil {
 		return fmt.Errorf("triage: record: %w", err)
 	}
-	return writeFileAtomic(s.recordPath(rec.SHA256), append(b, '\n'))
+	return writeFileAtomic(s.recordPath(rec.key()), append(b, '\n'))
 }
 
 // reportName names a report by host and content hash: "esx-01_3f2a…16.json".
@@ -90,7 +92,7 @@ func reportName(rec *bundleRecord) string {
 	if len(rec.Hosts) > 1 {
 		host = fmt.Sprintf("%s+%d", host, len(rec.Hosts)-1)
 	}
-	sum := rec.SHA256
+	sum := rec.key() // a bundle analyzed with other ONTAP logs is another report
 	if len(sum) > 16 {
 		sum = sum[:16]
 	}

@@ -22,6 +22,7 @@ type triageSummary struct {
 	FailOn     string          `json:"fail_on"`
 	Bundles    int             `json:"bundles"`
 	Hosts      int             `json:"hosts"`
+	ONTAP      int             `json:"ontap_logs,omitempty"` // rows that are ONTAP logs (counted in Hosts too)
 	Unreadable int             `json:"unreadable"`
 	Rows       []summaryRow    `json:"rows"`      // one per host, unreadable bundles first, then worst first
 	Aggregate  []ruleAggregate `json:"aggregate"` // each rule that fired → hosts, by ESXi build
@@ -31,6 +32,7 @@ const summarySchema = "esxdiag.triage-summary/v1"
 
 // summaryRow is one host (or one unreadable bundle, with Error set).
 type summaryRow struct {
+	Kind        string          `json:"kind,omitempty"` // "ontap": an ONTAP log, Host is its node(s)
 	Host        string          `json:"host"`
 	Version     string          `json:"version,omitempty"`
 	Build       string          `json:"build,omitempty"`
@@ -42,6 +44,7 @@ type summaryRow struct {
 	Input       string          `json:"input"`
 	SHA256      string          `json:"sha256,omitempty"`
 	Report      string          `json:"report,omitempty"`
+	WithONTAP   []string        `json:"with_ontap,omitempty"` // ONTAP logs the bundle was analyzed with
 }
 
 // ruleAggregate says where one rule fired across hosts.
@@ -56,6 +59,7 @@ type ruleAggregate struct {
 
 // buildGroup lists the hosts of one ESXi build where a rule fired.
 type buildGroup struct {
+	Kind    string   `json:"kind,omitempty"` // "ontap": the ONTAP logs, not an ESXi build
 	Version string   `json:"version,omitempty"`
 	Build   string   `json:"build"` // "unknown" when the bundle did not say
 	Hosts   []string `json:"hosts"`
@@ -77,17 +81,27 @@ func buildSummary(recs []*bundleRecord, esxdiag, rules, failOn string) *triageSu
 		s.Bundles++
 		if r.Error != "" {
 			s.Unreadable++
-			s.Rows = append(s.Rows, summaryRow{Host: "?", Error: r.Error, Input: r.Input,
+			s.Rows = append(s.Rows, summaryRow{Kind: r.Kind, Host: "?", Error: r.Error, Input: r.Input,
 				SHA256: r.SHA256, Worst: "unreadable", ReadErrors: r.ReadErrorN})
 			continue
 		}
+		var with []string
+		for _, o := range r.WithONTAP {
+			with = append(with, o.Input)
+		}
 		for _, h := range r.Hosts {
 			s.Hosts++
+			if h.Kind == kindONTAP {
+				s.ONTAP++
+			}
 			errs := h.ReadErrors
-			s.Rows = append(s.Rows, summaryRow{Host: h.Host, Version: h.Version, Build: h.Build,
+			s.Rows = append(s.Rows, summaryRow{Kind: h.Kind, Host: h.Host, Version: h.Version, Build: h.Build,
 				CollectedAt: h.CollectedAt, Worst: h.Worst, Findings: h.Findings, ReadErrors: errs,
-				Input: r.Input, SHA256: r.SHA256, Report: r.Report})
+				Input: r.Input, SHA256: r.SHA256, Report: r.Report, WithONTAP: with})
 			bk := buildKey(h.Version, h.Build)
+			if h.Kind == kindONTAP {
+				bk = "\x00" + kindONTAP // the filers are one group of their own
+			}
 			buildTotal[bk]++
 			for _, f := range h.Findings {
 				a := aggs[f.RuleID]
@@ -102,6 +116,9 @@ func buildSummary(recs []*bundleRecord, esxdiag, rules, failOn string) *triageSu
 				g := a.byBuild[bk]
 				if g == nil {
 					g = &buildGroup{Version: h.Version, Build: cmp.Or(h.Build, "unknown")}
+					if h.Kind == kindONTAP {
+						g = &buildGroup{Kind: kindONTAP, Build: kindONTAP}
+					}
 					a.byBuild[bk] = g
 				}
 				g.Hosts = append(g.Hosts, h.Host)
@@ -181,6 +198,15 @@ func writeSummaryJSON(w io.Writer, s *triageSummary) error {
 	return err
 }
 
+// versionLabel is the ESXI column of a row: the ESXi version and build, or
+// "ONTAP log" for an ONTAP log's row.
+func versionLabel(kind, version, build string) string {
+	if kind == kindONTAP {
+		return "ONTAP log"
+	}
+	return esxiLabel(version, build)
+}
+
 func esxiLabel(version, build string) string {
 	switch {
 	case version != "" && build != "":
@@ -238,7 +264,7 @@ func writeSummaryMarkdown(w io.Writer, s *triageSummary) error {
 			top = r.Error
 		}
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %d | %s |\n", worstLabel(r), mdCell(r.Host),
-			mdCell(esxiLabel(r.Version, r.Build)), collectedLabel(r.CollectedAt), mdCell(firstLine(top)),
+			mdCell(versionLabel(r.Kind, r.Version, r.Build)), collectedLabel(r.CollectedAt), mdCell(firstLine(top)),
 			r.ReadErrors, mdCellCode(r.Input))
 	}
 	if len(s.Aggregate) > 0 {
@@ -254,6 +280,9 @@ func writeSummaryMarkdown(w io.Writer, s *triageSummary) error {
 }
 
 func buildLabel(g buildGroup) string {
+	if g.Kind == kindONTAP {
+		return "ONTAP logs"
+	}
 	if g.Version != "" {
 		return "build " + g.Build + " (" + g.Version + ")"
 	}
@@ -269,6 +298,9 @@ func firstLine(s string) string {
 
 func summaryHeadline(s *triageSummary) string {
 	h := fmt.Sprintf("%d bundles, %d hosts", s.Bundles, s.Hosts)
+	if s.ONTAP > 0 {
+		h = fmt.Sprintf("%d bundles, %d hosts (%d ONTAP)", s.Bundles, s.Hosts, s.ONTAP)
+	}
 	if s.Unreadable > 0 {
 		h += fmt.Sprintf(", %d unreadable", s.Unreadable)
 	}
@@ -291,11 +323,13 @@ func summaryHeadline(s *triageSummary) string {
 }
 
 // writeSummaryCSV writes one row per host (or unreadable bundle); the
-// cross-host aggregation is in the JSON, Markdown and text forms.
+// cross-host aggregation is in the JSON, Markdown and text forms. The last
+// column, kind, is "ontap" for an ONTAP log's row (added last so that the
+// earlier columns keep their places).
 func writeSummaryCSV(w io.Writer, s *triageSummary) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"worst_severity", "host", "version", "build", "collected_at", "findings",
-		"read_errors", "error", "input", "sha256", "report"})
+		"read_errors", "error", "input", "sha256", "report", "kind"})
 	for _, r := range s.Rows {
 		var ids []string
 		for _, f := range r.Findings {
@@ -310,7 +344,7 @@ func writeSummaryCSV(w io.Writer, s *triageSummary) error {
 			worst = "ok"
 		}
 		cw.Write([]string{worst, r.Host, r.Version, r.Build, at, strings.Join(ids, ";"),
-			strconv.Itoa(r.ReadErrors), r.Error, r.Input, r.SHA256, r.Report})
+			strconv.Itoa(r.ReadErrors), r.Error, r.Input, r.SHA256, r.Report, r.Kind})
 	}
 	cw.Flush()
 	return cw.Error()

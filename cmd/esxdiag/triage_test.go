@@ -421,12 +421,12 @@ func TestSniffCache(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte("plain text, not yet a bundle"), 0o644))
 	var c sniffCache
 	st, _ := os.Stat(p)
-	require.False(t, c.isBundle(p, st))
+	require.False(t, c.kindOf(p, st) == fileBundle)
 	// The upload is replaced by a gzip stream: new state, sniffed again.
 	writeFakeBundle(t, p, "host esx-a 8.0.2 1 2024-01-01T00:00:00Z\n")
 	st, _ = os.Stat(p)
-	require.True(t, c.isBundle(p, st))
+	require.True(t, c.kindOf(p, st) == fileBundle)
 	// Unchanged state: the stored verdict is used, the file is not read.
-	c.m[p] = sniffVerdict{sig: c.m[p].sig, bundle: false}
-	require.False(t, c.isBundle(p, st))
+	c.m[p] = sniffVerdict{sig: c.m[p].sig, kind: fileOther}
+	require.False(t, c.kindOf(p, st) == fileBundle)
 }

@@ -22,7 +22,7 @@ func writeSummaryText(w io.Writer, s *triageSummary, width int, st textStyles) e
 		if r.Error != "" {
 			top = r.Input
 		}
-		rows = append(rows, []string{worstLabel(r), r.Host, esxiLabel(r.Version, r.Build),
+		rows = append(rows, []string{worstLabel(r), r.Host, versionLabel(r.Kind, r.Version, r.Build),
 			collectedLabel(r.CollectedAt), fmt.Sprint(r.ReadErrors), top})
 	}
 	widths := make([]int, len(head))

@@ -21,7 +21,10 @@ type watcher struct {
 	dir      string
 	poll     time.Duration
 	discover func() ([]triageInput, error)
-	triage   func(ctx context.Context, ins []triageInput) error
+	// triage gets the inputs that became ready, and every input stable at
+	// this poll (ready or not: the ONTAP logs already there are grouped
+	// with the new bundles of their folder).
+	triage func(ctx context.Context, ready, stable []triageInput) error
 
 	last map[string]fileSig // state seen at the previous poll
 	done map[string]fileSig // state last handed to triage
@@ -54,7 +57,7 @@ func (w *watcher) pollOnce(ctx context.Context) error {
 		return err
 	}
 	now := make(map[string]fileSig, len(found))
-	var ready []triageInput
+	var ready, stable []triageInput
 	for _, in := range found {
 		sig, ok := statSig(in)
 		if !ok {
@@ -62,6 +65,7 @@ func (w *watcher) pollOnce(ctx context.Context) error {
 		}
 		now[in.Path] = sig
 		if prev, seen := w.last[in.Path]; seen && prev == sig {
+			stable = append(stable, in)
 			if d, was := w.done[in.Path]; !was || d != sig {
 				ready = append(ready, in)
 			}
@@ -71,7 +75,7 @@ func (w *watcher) pollOnce(ctx context.Context) error {
 	if len(ready) == 0 {
 		return nil
 	}
-	if err := w.triage(ctx, ready); err != nil {
+	if err := w.triage(ctx, ready, stable); err != nil {
 		return err
 	}
 	for _, in := range ready {
