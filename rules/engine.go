@@ -283,6 +283,7 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 	var off int64          // member offset of buf[0]
 	skipping := false      // discarding the rest of an over-long line
 	truncated := 0
+	var longOff, longLine int64 // where the first over-long line starts
 	first := true
 	var p *plan
 	for {
@@ -342,6 +343,11 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 				// bytes as the line, discard the rest up to the newline.
 				chunk = data
 				skipping = true
+				if truncated == 0 {
+					// The carried tail starts at a line start, so the
+					// over-long line begins at buf[0].
+					longOff, longLine = off, lineBase+1
+				}
 				truncated++
 			} else {
 				end := cut + 1
@@ -380,8 +386,8 @@ func (w *worker) scanMember(ctx context.Context, m *memberIn, ref time.Time, pc 
 		lineBase++
 	}
 	if truncated > 0 {
-		h.warnings = append(h.warnings, ReadError{Path: m.Path, Offset: -1,
-			Message: fmt.Sprintf("rules: %d line(s) longer than %d bytes truncated", truncated, chunkSize)})
+		h.warnings = append(h.warnings, ReadError{Path: m.Path, Offset: longOff,
+			Message: fmt.Sprintf("rules: %d line(s) longer than %d bytes truncated (first: line %d)", truncated, chunkSize, longLine)})
 	}
 	return nil
 }

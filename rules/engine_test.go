@@ -292,6 +292,9 @@ func TestLongLineTruncated(t *testing.T) {
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].Message, "1 line(s) longer than") {
 		t.Fatalf("warnings = %+v", r.Warnings)
 	}
+	if first := int64(len("2024-03-07T10:00:00.000Z cpu1:1)first\n")); r.Warnings[0].Offset != first || !strings.Contains(r.Warnings[0].Message, "(first: line 2)") {
+		t.Errorf("warning %+v: want offset %d and line 2 (where the long line starts)", r.Warnings[0], first)
+	}
 	if r.Lines != 3 {
 		t.Errorf("lines = %d, want 3", r.Lines)
 	}

@@ -156,11 +156,10 @@ func badInputs(t *testing.T, dir string) []badCase {
 	long := badFail + "2024-03-07T10:15:02.000Z cpu1:1)" + strings.Repeat("A", 10<<20) + "\n" +
 		strings.Replace(badFail, "10:15:01", "10:16:01", 1)
 	write("longline.tgz", badGz(t, badTar(t, vl, badEnt{name: vmk.name, body: long})))
-	// The engine reports an over-long line with offset -1 (rules/engine.go
-	// does not record where the line starts); the renderers then leave the
-	// offset out instead of printing -1.
+	// The engine reports where the first over-long line starts (offset and
+	// line number).
 	cases = append(cases, badCase{name: "10MB-line", input: "longline.tgz", exit: exitFindings,
-		errPath: badRoot + "/var/run/log/vmkernel.log", errMsg: "longer than", offsetUnknown: true,
+		errPath: badRoot + "/var/run/log/vmkernel.log", errMsg: "longer than",
 		rules: []string{"scsi-sense"}, triageExit: exitFindings})
 
 	write("traversal.tar", badTar(t, vl, badEnt{name: "../../etc/passwd", body: "root:x:0:0::/root:/bin/sh\n"},
