@@ -294,6 +294,75 @@ func (s *hostSideState) precheck(h *HostCtx) (*arrayView, RuleStatus, bool) {
 	return v, RuleStatus{}, true
 }
 
+// match is the array event that best explains a group of host symptoms.
+type match struct {
+	i           int           // index of the event
+	rank        int           // the caller's rank of the event (higher: better tie to the device)
+	n           int           // host symptoms in its window
+	first, last time.Time     // first and last of them
+	off         time.Duration // array clock shift the match needed (0: clocks agree)
+}
+
+// bestMatch finds the array event whose window [t-skew, t+skew+follow]
+// holds host symptoms of g: highest rank first, then most symptoms, the
+// earlier event on a tie. Clock offsets are tried in order (0 first) and the
+// first offset with any match wins, so a shifted clock is only assumed when
+// the logs do not line up as they are.
+func bestMatch(g *hostSym, evs []ontapEvent, follow time.Duration, rank func(*ontapEvent) int) (match, bool) {
+	for _, o := range clockOffsets(g.local || anyAssumed(evs)) {
+		best := match{i: -1, rank: -1}
+		for i := range evs {
+			e := &evs[i]
+			if !e.rec.HasTime {
+				continue
+			}
+			at := e.rec.Time.Add(o)
+			n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+follow))
+			if n == 0 {
+				continue
+			}
+			r := 0
+			if rank != nil {
+				r = rank(e)
+			}
+			if r > best.rank || (r == best.rank && n > best.n) {
+				best = match{i: i, rank: r, n: n, first: f, last: l, off: o}
+			}
+		}
+		if best.i >= 0 {
+			return best, true
+		}
+	}
+	return match{}, false
+}
+
+// correlatedEvidence is the array events first, then the host symptoms, cut
+// to the report's evidence limit.
+func correlatedEvidence(h *HostCtx, g *hostSym, arr ...*ontapEvent) []Evidence {
+	host := g.ev.Items()
+	ev := make([]Evidence, 0, len(arr)+len(host))
+	for _, e := range arr {
+		ev = append(ev, e.ev)
+	}
+	ev = append(ev, host...)
+	if len(ev) > maxEv(h) {
+		ev = ev[:maxEv(h)]
+	}
+	return ev
+}
+
+// correlatedStart is when the chain began, on the host's clock: the earliest
+// of the array events (shifted by the match's offset) and the first symptom.
+func correlatedStart(m match, arr ...*ontapEvent) time.Time {
+	first := m.first
+	for _, e := range arr {
+		if t := e.rec.Time.Add(m.off); t.Before(first) {
+			first = t
+		}
+	}
+	return first
+}
+
 // ---- ontap-lun-map-ua ----
 
 type lunMapUARule struct{}
@@ -337,34 +406,17 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		}
 		serial, netapp := parser.NetAppSerialFromNAA([]byte(dev))
 		// Best map event: serial match first, then most UAs in its window.
-		bestI, bestN, bestSerial := -1, 0, false
-		var bf, bl time.Time
-		var off time.Duration
-		for _, o := range clockOffsets(g.local || anyAssumed(maps)) {
-			for i := range maps {
-				e := &maps[i]
-				if !e.rec.HasTime {
-					continue
-				}
-				at := e.rec.Time.Add(o)
-				n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+uaFollow))
-				if n == 0 {
-					continue
-				}
-				same := netapp && v.serials[string(e.rec.LUNPath)] == serial
-				if bestI < 0 || (same && !bestSerial) || (same == bestSerial && n > bestN) {
-					bestI, bestN, bestSerial, bf, bl = i, n, same, f, l
-				}
+		m, ok := bestMatch(g, maps, uaFollow, func(e *ontapEvent) int {
+			if netapp && v.serials[string(e.rec.LUNPath)] == serial {
+				return 1
 			}
-			if bestI >= 0 {
-				off = o
-				break
-			}
-		}
-		if bestI < 0 {
+			return 0
+		})
+		if !ok {
 			continue
 		}
-		e := &maps[bestI]
+		e := &maps[m.i]
+		bestN, bestSerial, bf, bl, off := m.n, m.rank == 1, m.first, m.last, m.off
 		conf := "medium"
 		why := "the device is a NetApp LUN and the UAs fall in the window of the array event"
 		if !netapp {
@@ -405,18 +457,12 @@ func (s *lunMapUAState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 		if off != 0 {
 			facts["clock_offset"] = off.String()
 		}
-		ev := append([]Evidence{e.ev}, g.ev.Items()...)
-		if len(ev) > maxEv(h) {
-			ev = ev[:maxEv(h)]
-		}
+		ev := correlatedEvidence(h, g, e)
 		sev := SeverityWarning
 		if bestN >= scsiStormPerMinute {
 			sev = SeverityError
 		}
-		first := e.rec.Time.Add(off) // on the host's clock
-		if bf.Before(first) {
-			first = bf
-		}
+		first := correlatedStart(m, e)
 		out = append(out, Finding{RuleID: lunMapUAID, Severity: sev, Title: "Array LUN map/unmap caused UNIT ATTENTION 6/3f/0e on the host",
 			Object: dev, Count: bestN, First: first, Last: bl, Summary: sum, Evidence: ev, Facts: facts, KB: h.KB("vmware:289902"),
 			Remediation: []string{
@@ -490,41 +536,21 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if g == nil || len(g.times) == 0 {
 				continue
 			}
-			bestI, bestRank, bestN := -1, -1, 0
-			var bf, bl time.Time
-			var off time.Duration
-			for _, o := range clockOffsets(g.local || anyAssumed(arr)) {
-				for i := range arr {
-					e := &arr[i]
-					if !e.rec.HasTime {
-						continue
-					}
-					at := e.rec.Time.Add(o)
-					n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+spaceFollow))
-					if n == 0 {
-						continue
-					}
-					rank := 0
-					switch {
-					case lunPath != "" && string(e.rec.LUNPath) == lunPath:
-						rank = 3
-					case lunVol != "" && string(e.rec.Volume) == lunVol:
-						rank = 2
-					case netapp:
-						rank = 1
-					}
-					if rank > bestRank || (rank == bestRank && n > bestN) {
-						bestI, bestRank, bestN, bf, bl = i, rank, n, f, l
-					}
+			m, ok := bestMatch(g, arr, spaceFollow, func(e *ontapEvent) int {
+				switch {
+				case lunPath != "" && string(e.rec.LUNPath) == lunPath:
+					return 3
+				case lunVol != "" && string(e.rec.Volume) == lunVol:
+					return 2
+				case netapp:
+					return 1
 				}
-				if bestI >= 0 {
-					off = o
-					break
-				}
-			}
-			if bestI < 0 {
+				return 0
+			})
+			if !ok {
 				continue
 			}
+			bestI, bestRank, bestN, bf, bl, off := m.i, m.rank, m.n, m.first, m.last, m.off
 			e := &arr[bestI]
 			// Other array events about the same LUN or volume in the window
 			// (e.g. the wafl.vol.full behind a LUN.vol.no.space).
@@ -590,23 +616,9 @@ func (s *spaceHostState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if off != 0 {
 				facts["clock_offset"] = off.String()
 			}
-			ev := []Evidence{e.ev}
-			for _, o := range related {
-				ev = append(ev, o.ev)
-			}
-			ev = append(ev, g.ev.Items()...)
-			if len(ev) > maxEv(h) {
-				ev = ev[:maxEv(h)]
-			}
-			first := e.rec.Time.Add(off) // on the host's clock
-			for _, o := range related {
-				if t := o.rec.Time.Add(off); t.Before(first) {
-					first = t
-				}
-			}
-			if bf.Before(first) {
-				first = bf
-			}
+			chain := append([]*ontapEvent{e}, related...)
+			ev := correlatedEvidence(h, g, chain...)
+			first := correlatedStart(m, chain...)
 			out = append(out, Finding{RuleID: spaceHostID, Severity: SeverityCritical, Title: "Array out of space or LUN offline caused I/O failures on the host",
 				Object: dev + " " + class, Count: bestN, First: first, Last: bl, Summary: sum, Evidence: ev, Facts: facts,
 				KB: h.KB("vmware:289902", "vmware:2004086"),
@@ -670,29 +682,12 @@ func (s *portQfullState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if g == nil || len(g.times) == 0 {
 				continue
 			}
-			bestI, bestN := -1, 0
-			var bf, bl time.Time
-			var off time.Duration
-			for _, o := range clockOffsets(g.local || anyAssumed(arr)) {
-				for i := range arr {
-					e := &arr[i]
-					if !e.rec.HasTime {
-						continue
-					}
-					at := e.rec.Time.Add(o)
-					if n, f, l := within(g.times, at.Add(-ontapSkew), at.Add(ontapSkew+qfullFollow)); n > bestN {
-						bestI, bestN, bf, bl = i, n, f, l
-					}
-				}
-				if bestI >= 0 {
-					off = o
-					break
-				}
-			}
-			if bestI < 0 {
+			m, ok := bestMatch(g, arr, qfullFollow, nil)
+			if !ok {
 				continue
 			}
-			e := &arr[bestI]
+			bestN, bf, bl, off := m.n, m.first, m.last, m.off
+			e := &arr[m.i]
 			conf, why := "medium", "the device is a NetApp LUN and the host errors fall in the window of the array event (the port is not tied to one LUN)"
 			if !netapp {
 				conf, why = "low", "only the time window links them (the device id is not a NetApp NAA id)"
@@ -713,14 +708,8 @@ func (s *portQfullState) Finish(h *HostCtx) ([]Finding, RuleStatus) {
 			if off != 0 {
 				facts["clock_offset"] = off.String()
 			}
-			ev := append([]Evidence{e.ev}, g.ev.Items()...)
-			if len(ev) > maxEv(h) {
-				ev = ev[:maxEv(h)]
-			}
-			first := e.rec.Time.Add(off)
-			if bf.Before(first) {
-				first = bf
-			}
+			ev := correlatedEvidence(h, g, e)
+			first := correlatedStart(m, e)
 			out = append(out, Finding{RuleID: portQfullID, Severity: SeverityError, Title: "Array FC port queue full caused TASK SET FULL / BUSY on the host",
 				Object: dev + " " + class, Count: bestN, First: first, Last: bl, Summary: sum, Evidence: ev, Facts: facts,
 				KB: h.KB("vmware:1030381", "vmware:1008113", "vmware:1010922"),
