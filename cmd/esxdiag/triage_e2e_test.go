@@ -115,16 +115,7 @@ func TestTriageE2E(t *testing.T) {
 		require.Equal(t, exitUsage, code, "the corrupt bundle makes the exit status 2; stderr: %s", stderr.String())
 		require.ErrorContains(t, err, "1 of 11 bundles could not be read")
 		summaries = append(summaries, stdout.String())
-		files := map[string]string{}
-		filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
-			if err == nil && !info.IsDir() {
-				b, _ := os.ReadFile(p)
-				rel, _ := filepath.Rel(out, p)
-				files[rel] = string(b)
-			}
-			return nil
-		})
-		outputs[jobs] = files
+		outputs[jobs] = readTree(t, out)
 	}
 	require.Equal(t, summaries[0], summaries[1], "text summary differs between --jobs 1 and 4")
 	require.Equal(t, outputs[1], outputs[4], "results folder differs between --jobs 1 and 4")
@@ -513,4 +504,25 @@ func TestTriageWatchE2E(t *testing.T) {
 		require.Empty(t, r.Error)
 	}
 	require.Len(t, strings.Split(strings.TrimSpace(stdout.String()), "\n"), 2, stdout.String())
+}
+
+// readTree returns every file under dir by its relative path, to compare two
+// results folders byte for byte.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		files[rel] = string(b)
+		return err
+	})
+	require.NoError(t, err)
+	return files
 }

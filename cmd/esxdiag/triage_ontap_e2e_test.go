@@ -191,16 +191,7 @@ func TestTriageOntapJobs(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, exitOK, code)
 		texts = append(texts, stdout.String())
-		files := map[string]string{}
-		filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
-			if err == nil && !info.IsDir() {
-				b, _ := os.ReadFile(p)
-				rel, _ := filepath.Rel(out, p)
-				files[rel] = string(b)
-			}
-			return nil
-		})
-		outs[jobs] = files
+		outs[jobs] = readTree(t, out)
 	}
 	require.Equal(t, texts[0], texts[1])
 	require.Equal(t, outs[1], outs[4])
